@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# twscope: one non-recursive GNU Makefile. `make help` lists the targets.
+
+VERSION     := 0.1.0
+PKG_CONFIG  ?= pkg-config
+CC          ?= cc
+CLANG       ?= clang
+BPFTOOL     ?= bpftool
+LLVM_STRIP  ?= llvm-strip
+BPF         ?= 1
+SANITIZE    ?=
+DEVELOPER   ?= 1
+V           ?= 0
+PREFIX      ?= /usr/local
+OUT         := .output$(if $(SANITIZE),-san)
+ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+PKGS        := libmnl json-c libmicrohttpd
+PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifeq ($(BPF),1)
+PKG_CFLAGS  += $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+PKG_LIBS    += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
+endif
+
+WARN        := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-nonliteral
+ifeq ($(DEVELOPER),1)
+WARN        += -Werror
+endif
+CFLAGS      ?= -O2 -g
+ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DTW_VERSION='"$(VERSION)"' \
+               -DTW_HAVE_BPF=$(BPF) -Isrc -I$(OUT) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ifeq ($(SANITIZE),1)
+override SANITIZE := address,undefined
+endif
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LIBS        := $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Every src/*.c except main() goes into a static library so unit tests link the same objects.
+MAIN_SRC    := src/twscope.c
+BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
+LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c))
+ifneq ($(BPF),1)
+LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
+endif
+LIB_OBJS    := $(LIB_SRCS:%.c=$(OUT)/%.o)
+MAIN_OBJ    := $(OUT)/src/twscope.o
+LIB         := $(OUT)/libtwscope.a
+SKELS       := $(BPF_SRCS:src/bpf/%.bpf.c=$(OUT)/%.skel.h)
+
+UNIT_SRCS   := $(wildcard tests/unit/test-*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
+BENCH_SRCS  := $(wildcard bench/*.c)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%)
+
+.PHONY: all deps check check-unit check-integration bench install clean vmlinux help
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+# A sanitizer build lives apart (.output-san/twscope) so it never replaces ./twscope.
+ifneq ($(SANITIZE),)
+BIN := $(OUT)/twscope
+else
+BIN := twscope
+endif
+export TWSCOPE := $(abspath $(BIN))
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ifeq ($(BPF),1)
+$(OUT)/src/tracer.o: $(SKELS)
+$(OUT)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h)
+	$(call msg,BPF,$<)
+	$(Q)mkdir -p $(@D) && $(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Isrc/bpf -Isrc/bpf/vmlinux/$(ARCH) -c $< -o $@ && $(LLVM_STRIP) -g $@
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+endif
+
+vmlinux:
+	$(Q)mkdir -p src/bpf/vmlinux/$(ARCH) && \
+		$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > src/bpf/vmlinux/$(ARCH)/vmlinux.h
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
+		$(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(OUT)/helpers/%: tests/helpers/%.c
+	$(call msg,HELPER,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+$(OUT)/bench/%: bench/%.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) -lpthread
+
+# `make check` = deps + build + unit + integration; the runner prints the summary line.
+check: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) test-bins
+	$(Q)tests/run
+
+check-unit: $(BIN) test-bins
+	$(Q)tests/run unit
+
+check-integration: $(BIN) test-bins
+	$(Q)tests/run integration
+
+.PHONY: test-bins
+test-bins: $(UNIT_BINS) $(HELPER_BINS)
+
+bench: $(BIN) $(BENCH_BINS) $(HELPER_BINS)
+	$(Q)bench/run
+
+deps:
+	$(Q)scripts/install-deps
+
+install: twscope
+	install -D -m 0755 twscope $(DESTDIR)$(PREFIX)/bin/twscope
+	install -D -m 0644 doc/twscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/twscope.1
+
+clean:
+	rm -rf $(OUT) twscope
+
+help:
+	@echo 'targets: all deps check check-unit check-integration bench install clean vmlinux'
+	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1'
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)

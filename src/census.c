@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Pure aggregation of sockets into the census. Tables are hash maps keyed by
+ * destination, server port, (server port, remote IP) and peer; sockets are
+ * never stored. No I/O here.
+ */
+#include "census.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "map.h"
+#include "util.h"
+
+struct dest_key {
+	struct tw_addr local;
+	struct tw_addr remote;
+	uint16_t remote_port;
+	uint16_t pad;
+};
+
+struct dest_val {
+	uint64_t held;
+	uint64_t time_wait;
+	uint64_t established;
+};
+
+struct server_key {
+	uint16_t port;
+};
+
+struct server_val {
+	uint64_t states[TW_STATE_MAX];
+	uint64_t total;
+};
+
+struct remote_key {
+	uint16_t port;
+	uint16_t pad;
+	struct tw_addr addr;
+};
+
+struct count_val {
+	uint64_t time_wait;
+	uint64_t total;
+};
+
+const char *census_side_name(enum tw_side side)
+{
+	switch (side) {
+	case TW_SIDE_CLIENT:
+		return "client";
+	case TW_SIDE_SERVER:
+		return "server";
+	default:
+		return "unknown";
+	}
+}
+
+struct census *census_new(const struct census_conf *conf)
+{
+	struct census *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->conf = *conf;
+	c->dest_map = tw_map_new(sizeof(struct dest_key), sizeof(struct dest_val), TW_MAP_MAX_ENTRIES);
+	c->server_map = tw_map_new(sizeof(struct server_key), sizeof(struct server_val), 65536);
+	c->remote_map = tw_map_new(sizeof(struct remote_key), sizeof(struct count_val), TW_MAP_MAX_ENTRIES);
+	c->peer_map = tw_map_new(sizeof(struct tw_addr), sizeof(struct count_val), TW_MAP_MAX_ENTRIES);
+	if (!c->dest_map || !c->server_map || !c->remote_map || !c->peer_map) {
+		census_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* The reserved bitmap is borrowed; copy it so the census owns what it reads. */
+	c->conf.reserved = NULL;
+	if (conf->reserved) {
+		uint8_t *copy = malloc(8192);
+
+		if (!copy) {
+			census_free(c);
+			errno = ENOMEM;
+			return NULL;
+		}
+		memcpy(copy, conf->reserved, 8192);
+		c->conf.reserved = copy;
+	}
+	return c;
+}
+
+struct census *census_free(struct census *c)
+{
+	if (!c)
+		return NULL;
+	tw_map_free(c->dest_map);
+	tw_map_free(c->server_map);
+	tw_map_free(c->remote_map);
+	tw_map_free(c->peer_map);
+	free((void *)c->conf.reserved);
+	free(c->dests);
+	free(c->servers);
+	free(c->peers);
+	free(c);
+	return NULL;
+}
+
+static bool addr_equal(const struct tw_addr *a, const struct tw_addr *b)
+{
+	size_t len = a->family == AF_INET ? 4 : 16;
+
+	return a->family == b->family && memcmp(a->bytes, b->bytes, len) == 0;
+}
+
+/* An IPv4-mapped IPv6 address compares equal to its IPv4 form in filters. */
+static bool addr_match(const struct tw_addr *want, const struct tw_addr *have)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (addr_equal(want, have))
+		return true;
+	if (want->family == AF_INET && have->family == AF_INET6)
+		return memcmp(have->bytes, mapped, 12) == 0 && memcmp(have->bytes + 12, want->bytes, 4) == 0;
+	return false;
+}
+
+bool census_filter_match(const struct census_filter *f, const struct tw_sock *sk)
+{
+	if (sk->src.family == AF_INET && !f->v4)
+		return false;
+	if (sk->src.family == AF_INET6 && !f->v6)
+		return false;
+	if (f->states && !(f->states & TW_STATE_BIT(sk->state)))
+		return false;
+	if (f->port >= 0 && sk->sport != f->port && sk->dport != f->port)
+		return false;
+	if (f->have_dst && !addr_match(&f->dst, &sk->dst))
+		return false;
+	if (f->dst_port >= 0 && sk->dport != f->dst_port)
+		return false;
+	return true;
+}
+
+static bool is_ephemeral(const struct census *c, uint16_t port)
+{
+	return port >= c->conf.range_lo && port <= c->conf.range_hi && !port_bit(c->conf.reserved, port);
+}
+
+enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
+{
+	bool local_eph, remote_eph;
+
+	/* A live listener on the local port settles it. */
+	if (port_bit(c->listen_ports, sk->sport))
+		return TW_SIDE_SERVER;
+	/*
+	 * The listener may be gone (a server that closed first and exited, seed
+	 * 004 case 4): fall back to which port looks ephemeral. The peer's range
+	 * is unknown; assume it resembles ours, and trust well-known ports.
+	 */
+	local_eph = is_ephemeral(c, sk->sport);
+	remote_eph = sk->dport >= c->conf.range_lo && sk->dport <= c->conf.range_hi;
+	if (local_eph && !remote_eph)
+		return TW_SIDE_CLIENT;
+	if (!local_eph && remote_eph)
+		return TW_SIDE_SERVER;
+	if (sk->dport < 1024 && sk->sport >= 1024)
+		return TW_SIDE_CLIENT;
+	if (sk->sport < 1024 && sk->dport >= 1024)
+		return TW_SIDE_SERVER;
+	return TW_SIDE_UNKNOWN;
+}
+
+static int family_index(const struct tw_sock *sk)
+{
+	return sk->src.family == AF_INET6 ? TW_FAM_V6 : TW_FAM_V4;
+}
+
+int census_add_listener(struct census *c, const struct tw_sock *sk)
+{
+	if (!port_bit(c->listen_ports, sk->sport)) {
+		port_bit_set(c->listen_ports, sk->sport);
+		c->listeners++;
+	}
+	if (!census_filter_match(&c->conf.filter, sk))
+		return 0;
+	c->sockets++;
+	c->states[family_index(sk)][TW_LISTEN]++;
+	return 0;
+}
+
+/* A full table is not an error: the census says it is truncated instead. */
+static int upsert(struct census *c, struct tw_map *m, const void *key, void **ret_val)
+{
+	int r = tw_map_upsert(m, key, ret_val);
+
+	if (r == -ENOSPC) {
+		c->truncated = true;
+		*ret_val = NULL;
+		return 0;
+	}
+	return r;
+}
+
+static int count_client(struct census *c, const struct tw_sock *sk)
+{
+	struct dest_key key = { .local = sk->src, .remote = sk->dst, .remote_port = sk->dport };
+	struct dest_val *v;
+	int r;
+
+	r = upsert(c, c->dest_map, &key, (void **)&v);
+	if (r < 0 || !v)
+		return r;
+	v->held++;
+	if (sk->state == TW_TIME_WAIT)
+		v->time_wait++;
+	else if (sk->state == TW_ESTABLISHED)
+		v->established++;
+	return 0;
+}
+
+static int count_server(struct census *c, const struct tw_sock *sk)
+{
+	struct server_key skey = { .port = sk->sport };
+	struct remote_key rkey = { .port = sk->sport, .addr = sk->dst };
+	struct server_val *sv;
+	struct count_val *rv;
+	int r;
+
+	r = upsert(c, c->server_map, &skey, (void **)&sv);
+	if (r < 0)
+		return r;
+	if (sv) {
+		sv->states[sk->state]++;
+		sv->total++;
+	}
+	r = upsert(c, c->remote_map, &rkey, (void **)&rv);
+	if (r < 0 || !rv)
+		return r;
+	rv->total++;
+	if (sk->state == TW_TIME_WAIT)
+		rv->time_wait++;
+	return 0;
+}
+
+static int count_peer(struct census *c, const struct tw_sock *sk)
+{
+	struct count_val *v;
+	int r;
+
+	r = upsert(c, c->peer_map, &sk->dst, (void **)&v);
+	if (r < 0 || !v)
+		return r;
+	v->total++;
+	if (sk->state == TW_TIME_WAIT)
+		v->time_wait++;
+	return 0;
+}
+
+int census_add(struct census *c, const struct tw_sock *sk)
+{
+	enum tw_side side;
+	int r;
+
+	if (sk->state >= TW_STATE_MAX || !census_filter_match(&c->conf.filter, sk))
+		return 0;
+	c->sockets++;
+	c->states[family_index(sk)][sk->state]++;
+	if (sk->state == TW_FIN_WAIT2) {
+		if (sk->mini)
+			c->fw2_orphan++;
+		else
+			c->fw2_live++;
+	}
+	if (sk->state == TW_TIME_WAIT) {
+		uint32_t b = sk->expires_ms / TW_TIMER_BUCKET_MS;
+
+		c->tw_timer[b < TW_TIMER_BUCKETS ? b : TW_TIMER_BUCKETS - 1]++;
+	}
+	/* Request sockets hold no port of their own; a listener owns it. */
+	if (!tcpstate_holds_port(sk->state))
+		return 0;
+	side = census_side(c, sk);
+	if (sk->state == TW_TIME_WAIT)
+		c->tw_side[side]++;
+	if (side == TW_SIDE_CLIENT)
+		r = count_client(c, sk);
+	else if (side == TW_SIDE_SERVER)
+		r = count_server(c, sk);
+	else
+		r = 0;
+	if (r < 0)
+		return r;
+	return count_peer(c, sk);
+}
+
+uint64_t census_total(const struct census *c, unsigned int state)
+{
+	uint64_t n = 0;
+
+	for (int f = 0; f < TW_FAM_MAX; f++)
+		n += c->states[f][state];
+	return n;
+}
+
+static int addr_cmp(const struct tw_addr *a, const struct tw_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+}
+
+static int cmp_dest(const void *pa, const void *pb)
+{
+	const struct census_dest *a = pa, *b = pb;
+	int r;
+
+	if (a->held != b->held)
+		return a->held > b->held ? -1 : 1;
+	if (a->time_wait != b->time_wait)
+		return a->time_wait > b->time_wait ? -1 : 1;
+	r = addr_cmp(&a->remote, &b->remote);
+	if (r)
+		return r;
+	if (a->remote_port != b->remote_port)
+		return a->remote_port < b->remote_port ? -1 : 1;
+	return addr_cmp(&a->local, &b->local);
+}
+
+static int cmp_server(const void *pa, const void *pb)
+{
+	const struct census_server_port *a = pa, *b = pb;
+
+	if (a->states[TW_TIME_WAIT] != b->states[TW_TIME_WAIT])
+		return a->states[TW_TIME_WAIT] > b->states[TW_TIME_WAIT] ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static int cmp_remote(const struct census_remote *a, const struct census_remote *b)
+{
+	if (a->time_wait != b->time_wait)
+		return a->time_wait > b->time_wait ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return addr_cmp(&a->addr, &b->addr);
+}
+
+static int cmp_peer(const void *pa, const void *pb)
+{
+	return cmp_remote(pa, pb);
+}
+
+static void compute_usable(struct census *c)
+{
+	uint32_t reserved = 0, listening = 0;
+
+	for (uint32_t p = c->conf.range_lo; p <= c->conf.range_hi && p <= 65535; p++) {
+		if (port_bit(c->conf.reserved, (uint16_t)p))
+			reserved++;
+		else if (port_bit(c->listen_ports, (uint16_t)p))
+			listening++;
+	}
+	c->range_size = c->conf.range_hi >= c->conf.range_lo ?
+				(uint32_t)c->conf.range_hi - c->conf.range_lo + 1 : 0;
+	c->reserved_in_range = reserved;
+	c->listeners_in_range = listening;
+	c->usable = c->range_size - reserved - listening;
+}
+
+static int build_dests(struct census *c)
+{
+	size_t it = 0, i = 0;
+	const void *k;
+	void *v;
+
+	c->n_dests = tw_map_count(c->dest_map);
+	c->dests = calloc(c->n_dests ? c->n_dests : 1, sizeof(*c->dests));
+	if (!c->dests)
+		return -ENOMEM;
+	while (tw_map_next(c->dest_map, &it, &k, &v)) {
+		const struct dest_key *dk = k;
+		const struct dest_val *dv = v;
+		struct census_dest *d = &c->dests[i++];
+
+		d->local = dk->local;
+		d->remote = dk->remote;
+		d->remote_port = dk->remote_port;
+		d->held = dv->held;
+		d->time_wait = dv->time_wait;
+		d->established = dv->established;
+		d->util_pct = c->usable ? 100.0 * (double)dv->held / c->usable : 100.0;
+	}
+	qsort(c->dests, c->n_dests, sizeof(*c->dests), cmp_dest);
+	return 0;
+}
+
+static struct census_server_port *find_server(struct census *c, uint16_t port)
+{
+	for (size_t i = 0; i < c->n_servers; i++)
+		if (c->servers[i].port == port)
+			return &c->servers[i];
+	return NULL;
+}
+
+static void keep_top(struct census_server_port *s, const struct census_remote *r)
+{
+	size_t pos = s->n_top;
+
+	if (pos == TW_TOP_REMOTES) {
+		if (cmp_remote(r, &s->top[pos - 1]) >= 0)
+			return;
+		pos--;
+	} else {
+		s->n_top++;
+	}
+	while (pos > 0 && cmp_remote(r, &s->top[pos - 1]) < 0) {
+		s->top[pos] = s->top[pos - 1];
+		pos--;
+	}
+	s->top[pos] = *r;
+}
+
+static int build_servers(struct census *c)
+{
+	size_t it = 0, i = 0;
+	const void *k;
+	void *v;
+
+	c->n_servers = tw_map_count(c->server_map);
+	c->servers = calloc(c->n_servers ? c->n_servers : 1, sizeof(*c->servers));
+	if (!c->servers)
+		return -ENOMEM;
+	while (tw_map_next(c->server_map, &it, &k, &v)) {
+		const struct server_val *sv = v;
+		struct census_server_port *s = &c->servers[i++];
+
+		s->port = ((const struct server_key *)k)->port;
+		memcpy(s->states, sv->states, sizeof(s->states));
+		s->total = sv->total;
+	}
+	qsort(c->servers, c->n_servers, sizeof(*c->servers), cmp_server);
+	/* Servers are few; a linear lookup per (port, remote) entry is fine. */
+	it = 0;
+	while (tw_map_next(c->remote_map, &it, &k, &v)) {
+		const struct remote_key *rk = k;
+		const struct count_val *rv = v;
+		struct census_server_port *s = find_server(c, rk->port);
+		struct census_remote r = { .addr = rk->addr, .time_wait = rv->time_wait, .total = rv->total };
+
+		if (!s)
+			continue;
+		s->distinct_remotes++;
+		keep_top(s, &r);
+	}
+	return 0;
+}
+
+static int build_peers(struct census *c)
+{
+	size_t it = 0, i = 0;
+	const void *k;
+	void *v;
+
+	c->n_peers = tw_map_count(c->peer_map);
+	c->peers = calloc(c->n_peers ? c->n_peers : 1, sizeof(*c->peers));
+	if (!c->peers)
+		return -ENOMEM;
+	while (tw_map_next(c->peer_map, &it, &k, &v)) {
+		const struct count_val *cv = v;
+		struct census_remote *p = &c->peers[i++];
+
+		p->addr = *(const struct tw_addr *)k;
+		p->time_wait = cv->time_wait;
+		p->total = cv->total;
+	}
+	qsort(c->peers, c->n_peers, sizeof(*c->peers), cmp_peer);
+	return 0;
+}
+
+int census_finish(struct census *c)
+{
+	int r;
+
+	if (c->finished)
+		return 0;
+	compute_usable(c);
+	r = build_dests(c);
+	if (r < 0)
+		return r;
+	r = build_servers(c);
+	if (r < 0)
+		return r;
+	r = build_peers(c);
+	if (r < 0)
+		return r;
+	c->finished = true;
+	return 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The census: pure, streaming aggregation of TCP sockets into counts per
+ * state, TIME_WAIT sides, ephemeral-port use per destination, server ports,
+ * peers and timers. Memory grows with distinct keys, never with sockets.
+ * No I/O here: sockets come from sockdiag.c or from tests.
+ */
+#ifndef TWSCOPE_CENSUS_H
+#define TWSCOPE_CENSUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+#include "tcpstate.h"
+
+#define TW_TIMER_BUCKETS 12		/* 5 s each over 0–60 s */
+#define TW_TIMER_BUCKET_MS 5000
+#define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, kernel-facts §1.1 */
+#define TW_TOP_REMOTES 3		/* top remote IPs kept per server port */
+#define TW_MAP_MAX_ENTRIES (4u << 20)	/* hard cap on distinct keys per table */
+
+enum tw_side {
+	TW_SIDE_CLIENT,		/* this host closed first on an ephemeral port */
+	TW_SIDE_SERVER,		/* this host closed first on its service port */
+	TW_SIDE_UNKNOWN,
+	TW_SIDE_MAX,
+};
+
+enum tw_fam {
+	TW_FAM_V4,
+	TW_FAM_V6,
+	TW_FAM_MAX,
+};
+
+/* Which sockets to count; filters are applied per socket. */
+struct census_filter {
+	bool v4;
+	bool v6;
+	uint32_t states;	/* bitmask of TW_STATE_BIT(); 0 = all */
+	int port;		/* -1 = any; else local or remote port must match */
+	bool have_dst;
+	struct tw_addr dst;	/* remote address to match (family set) */
+	int dst_port;		/* -1 = any */
+};
+
+struct census_conf {
+	uint16_t range_lo;	/* ip_local_port_range */
+	uint16_t range_hi;
+	const uint8_t *reserved; /* 8192-byte bitmap of ip_local_reserved_ports, or NULL */
+	struct census_filter filter;
+};
+
+/* One (local IP, remote IP, remote port) this host connects to. */
+struct census_dest {
+	struct tw_addr local;
+	struct tw_addr remote;
+	uint16_t remote_port;
+	uint64_t held;		/* sockets holding a local port toward it */
+	uint64_t time_wait;
+	uint64_t established;
+	double util_pct;	/* held / usable * 100 */
+};
+
+struct census_remote {
+	struct tw_addr addr;
+	uint64_t time_wait;
+	uint64_t total;
+};
+
+/* One local service port on which this host is the server. */
+struct census_server_port {
+	uint16_t port;
+	uint64_t states[TW_STATE_MAX];
+	uint64_t total;
+	uint64_t distinct_remotes;
+	size_t n_top;
+	struct census_remote top[TW_TOP_REMOTES];
+};
+
+struct census {
+	struct census_conf conf;
+	uint64_t sockets;			/* counted (after filters) */
+	uint64_t states[TW_FAM_MAX][TW_STATE_MAX];
+	uint64_t tw_side[TW_SIDE_MAX];		/* true TIME_WAIT only */
+	uint64_t fw2_orphan;			/* FIN_WAIT2 mini-sockets (timer 3, inode 0) */
+	uint64_t fw2_live;
+	uint64_t tw_timer[TW_TIMER_BUCKETS];	/* remaining time of TIME_WAIT sockets */
+	uint64_t listeners;
+	bool truncated;				/* a table hit TW_MAP_MAX_ENTRIES */
+
+	/* Usable ephemeral ports: range − reserved − listening ports inside the range. */
+	uint32_t range_size;
+	uint32_t reserved_in_range;
+	uint32_t listeners_in_range;
+	uint32_t usable;
+
+	/* Filled by census_finish(), sorted worst/largest first; owned by the census. */
+	struct census_dest *dests;
+	size_t n_dests;
+	struct census_server_port *servers;
+	size_t n_servers;
+	struct census_remote *peers;	/* all remote IPs, by TIME_WAIT */
+	size_t n_peers;
+
+	/* private */
+	uint8_t listen_ports[8192];		/* bitmap of ports with a listener */
+	struct tw_map *dest_map;
+	struct tw_map *server_map;
+	struct tw_map *remote_map;
+	struct tw_map *peer_map;
+	bool finished;
+};
+
+/* census_new() - an empty census for conf (copied). NULL + errno on OOM. */
+struct census *census_new(const struct census_conf *conf);
+struct census *census_free(struct census *c);
+
+/*
+ * census_add_listener() - record a LISTEN socket. Call for every listener
+ * before census_add() so sides can be told. Counts it when the filter allows.
+ */
+int census_add_listener(struct census *c, const struct tw_sock *sk);
+
+/*
+ * census_add() - count one non-listening socket.
+ * Returns 0, or -ENOMEM. A full table sets c->truncated and is not an error.
+ */
+int census_add(struct census *c, const struct tw_sock *sk);
+
+/* census_side() - which side closed first for this socket, by ports and listeners. */
+enum tw_side census_side(const struct census *c, const struct tw_sock *sk);
+
+/* census_finish() - compute usable ports, utilisation and sorted tables. 0 or -ENOMEM. */
+int census_finish(struct census *c);
+
+/* census_total() - sum of one state over families. */
+uint64_t census_total(const struct census *c, unsigned int state);
+
+/* census_filter_match() - does the socket pass the filter? */
+bool census_filter_match(const struct census_filter *f, const struct tw_sock *sk);
+
+/* bitmap helpers for 65536-port maps */
+static inline bool port_bit(const uint8_t *map, uint16_t port)
+{
+	return map && (map[port >> 3] >> (port & 7)) & 1;
+}
+
+static inline void port_bit_set(uint8_t *map, uint16_t port)
+{
+	map[port >> 3] |= (uint8_t)(1u << (port & 7));
+}
+
+const char *census_side_name(enum tw_side side);
+
+#endif

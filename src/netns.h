@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Enter another network namespace given as a name, a path or a PID. No printing. */
+#ifndef TWSCOPE_NETNS_H
+#define TWSCOPE_NETNS_H
+
+#include <stddef.h>
+
+/*
+ * netns_resolve() - "web1" -> /run/netns/web1, "1234" -> /proc/1234/ns/net,
+ * anything with '/' is a path. Returns 0 or -ENAMETOOLONG / -EINVAL.
+ */
+int netns_resolve(const char *spec, char *buf, size_t len);
+
+/*
+ * netns_enter() - setns(CLONE_NEWNET) into spec. When ret_orig_fd is not
+ * NULL it receives an O_CLOEXEC fd of the namespace we came from (for
+ * netns_return()). Returns 0, -ENOENT (no such namespace), -EPERM (needs
+ * CAP_SYS_ADMIN), -EINVAL (not a network namespace) or -errno.
+ */
+int netns_enter(const char *spec, int *ret_orig_fd);
+
+/* netns_return() - go back to orig_fd's namespace and close it. */
+int netns_return(int orig_fd);
+
+#endif

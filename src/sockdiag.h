@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sock_diag over libmnl: dump TCP sockets of one family with a kernel-side
+ * state mask and hand each one, copied into a struct tw_sock, to a callback.
+ * The netlink socket belongs to the network namespace current at
+ * sockdiag_open() (kernel-facts §9.3). Nothing here prints or aggregates.
+ */
+#ifndef TWSCOPE_SOCKDIAG_H
+#define TWSCOPE_SOCKDIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct tw_sock;
+struct sockdiag;
+
+/* What a dump saw besides sockets. */
+struct sockdiag_stats {
+	uint64_t messages;
+	uint64_t dump_intr;	/* messages flagged NLM_F_DUMP_INTR: the dump was not consistent */
+	uint64_t truncated;	/* messages too short for an inet_diag_msg, skipped */
+};
+
+/* Return 0 to continue, negative errno to stop the dump with that error. */
+typedef int (*sockdiag_cb)(const struct tw_sock *sk, void *data);
+
+/*
+ * sockdiag_open() - open NETLINK_SOCK_DIAG in the current netns.
+ * Returns 0 and sets *ret, or -errno (-EPROTONOSUPPORT without inet_diag).
+ */
+int sockdiag_open(struct sockdiag **ret);
+struct sockdiag *sockdiag_close(struct sockdiag *sd);
+
+/*
+ * sockdiag_set_capture() - also write every received datagram to f
+ * (twscope stat --dump-raw): a 4-byte little-endian length, then the bytes.
+ */
+void sockdiag_set_capture(struct sockdiag *sd, FILE *f);
+
+/*
+ * sockdiag_dump() - dump TCP sockets of family (AF_INET/AF_INET6) whose
+ * state bit is in states, calling cb for each.
+ * Returns 0; -EINTR-free (retried); -ENOBUFS when the kernel dropped part
+ * of the reply; -EBADMSG on a malformed reply; the NLMSG_ERROR code; or
+ * the callback's error. Stats accumulate in *stats (may be NULL).
+ */
+int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb cb, void *data,
+		  struct sockdiag_stats *stats);
+
+/*
+ * sockdiag_parse_buf() - parse one received datagram of a dump (pure, for
+ * tests and replays). Returns 1 while more datagrams are expected, 0 on
+ * NLMSG_DONE, or a negative error as above.
+ */
+int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
+		       struct sockdiag_stats *stats);
+
+#endif

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main(): global options, the command table and dispatch. Each command lives
+ * in its own cmd-<name>.c; this file knows only their names and entry points.
+ */
+#include "twscope.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+struct tw_cmd {
+	const char *name;
+	int (*fn)(struct tw_ctx *ctx, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct tw_cmd commands[] = {
+	{ "doctor", cmd_doctor, "audit TIME_WAIT health: findings, evidence and fixes" },
+	{ "stat", cmd_stat, "census of TCP sockets, TIME_WAIT sides and ephemeral ports" },
+	{ "lab", cmd_lab, "reproduce TIME_WAIT scenarios in private namespaces" },
+	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
+	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
+};
+
+static void print_main_help(void)
+{
+	printf("usage: twscope [-v] [-V] [-h] <command> [options] [args]\n\n"
+	       "Find, explain and fix TCP TIME_WAIT trouble on Linux.\n\n"
+	       "commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("  %-8s %s\n", "help", "show help for a command (same as '<command> --help')");
+	printf("\nglobal options:\n"
+	       "  -v, --verbose   debug messages on stderr\n"
+	       "  -V, --version   print the version and exit\n"
+	       "  -h, --help      this help\n\n"
+	       "EXAMPLES\n"
+	       "  twscope doctor                 is TIME_WAIT a problem here, and what to do\n"
+	       "  twscope stat --top 5           worst destinations by ephemeral-port use\n"
+	       "  twscope stat --netns web1      census of the namespace 'web1'\n"
+	       "  twscope help stat              options of 'stat'\n\n"
+	       "See twscope(1) for details.\n");
+}
+
+static const struct tw_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Levenshtein distance, for "did you mean". Names are short: a fixed row suffices. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
+
+	if (la >= ARRAY_SIZE(row) || lb >= ARRAY_SIZE(row))
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_command(const char *name)
+{
+	fprintf(stderr, "twscope: '%s' is not a twscope command. See 'twscope --help'.\n", name);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (edit_distance(name, commands[i].name) <= 2) {
+			fprintf(stderr, "\nThe most similar command is\n\t%s\n", commands[i].name);
+			break;
+		}
+	return TW_EXIT_USAGE;
+}
+
+int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "twscope %s: ", ctx->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'twscope %s --help'\n", ctx->cmd);
+	return TW_EXIT_USAGE;
+}
+
+static void init_ctx(struct tw_ctx *ctx)
+{
+	const char *no_color = secure_getenv("NO_COLOR");
+	const char *cs;
+	struct winsize ws;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->tty = isatty(STDOUT_FILENO);
+	/* The locale is consulted only to learn the charset; numbers stay in "C". */
+	if (setlocale(LC_CTYPE, "")) {
+		cs = nl_langinfo(CODESET);
+		ctx->utf8 = ctx->tty && cs && strcmp(cs, "UTF-8") == 0;
+	}
+	setlocale(LC_CTYPE, "C");
+	ctx->color = ctx->tty && !(no_color && *no_color);
+	if (ctx->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		ctx->term_cols = ws.ws_col;
+}
+
+static int run_cmd(struct tw_ctx *ctx, const struct tw_cmd *cmd, int argc, char **argv)
+{
+	int rc;
+
+	ctx->cmd = cmd->name;
+	log_set_prog(cmd->name);
+	optind = 0;
+	rc = cmd->fn(ctx, argc, argv);
+	/* A write error (ENOSPC, EPIPE) must not pass as success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		tw_err(-errno, "cannot write output");
+		if (rc == 0)
+			rc = TW_EXIT_FAIL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{}
+	};
+	const struct tw_cmd *cmd;
+	struct tw_ctx ctx;
+	int c;
+
+	init_ctx(&ctx);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hVv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_main_help();
+			return TW_EXIT_OK;
+		case 'V':
+			printf("twscope %s\n", TW_VERSION);
+			return TW_EXIT_OK;
+		case 'v':
+			log_set_verbose(true);
+			break;
+		default:
+			fprintf(stderr, "twscope: unknown option '%s'\ntry 'twscope --help'\n",
+				argv[optind - 1]);
+			return TW_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_main_help();
+		return TW_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "help") == 0) {
+		char *help_argv[] = { NULL, (char *)"--help", NULL };
+
+		if (argc < 2) {
+			print_main_help();
+			return TW_EXIT_OK;
+		}
+		cmd = find_cmd(argv[1]);
+		if (!cmd)
+			return unknown_command(argv[1]);
+		help_argv[0] = argv[1];
+		return run_cmd(&ctx, cmd, 2, help_argv);
+	}
+	cmd = find_cmd(argv[0]);
+	if (!cmd)
+		return unknown_command(argv[0]);
+	return run_cmd(&ctx, cmd, argc, argv);
+}

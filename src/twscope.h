@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the dispatcher shares with the commands: exit codes, the per-run
+ * context and the cmd_*() entry points. Modules never include this file.
+ */
+#ifndef TWSCOPE_TWSCOPE_H
+#define TWSCOPE_TWSCOPE_H
+
+#include <stdbool.h>
+
+/* Exit codes of every command except doctor (which uses the Nagios codes). */
+enum tw_exit {
+	TW_EXIT_OK = 0,
+	TW_EXIT_FAIL = 1,
+	TW_EXIT_USAGE = 2,
+};
+
+/* Per-invocation state handed to each command. */
+struct tw_ctx {
+	const char *cmd;	/* the command name, for messages */
+	bool utf8;		/* stdout is a UTF-8 terminal: Unicode bars */
+	bool color;		/* colour allowed: stdout is a TTY and NO_COLOR unset */
+	bool tty;		/* stdout is a terminal */
+	int term_cols;		/* terminal width, or 0 when not a terminal */
+};
+
+/*
+ * tw_usage() - print one usage-error line plus "try 'twscope <cmd> --help'"
+ * to stderr and return TW_EXIT_USAGE.
+ */
+int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_stat(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
+
+#endif
