@@ -111,7 +111,7 @@ vmlinux:
 $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
-		$(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+		-Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/helpers/%: tests/helpers/%.c
 	$(call msg,HELPER,$@)
