@@ -857,6 +857,10 @@ static int run(struct trace_state *st)
 	(void) sigaction(SIGTERM, &sa, NULL);
 	if (args.events)
 		setlinebuf(stdout);
+	/* Progress goes to stderr; tests wait for this line before starting load. */
+	fprintf(stderr, "twscope trace: tracing%s, %s\n",
+		args.duration_ns ? "" : " until interrupted",
+		args.duration_ns ? "summary at the end" : "Ctrl-C to stop");
 	st->start_ns = now_ns();
 	st->last_refresh_ns = st->start_ns;
 	deadline = args.duration_ns ? st->start_ns + args.duration_ns : UINT64_MAX;
