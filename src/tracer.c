@@ -121,8 +121,7 @@ static bool has_syscall_tracepoints(void)
 {
 	const char *root = access("/sys/kernel/debug/tracing", F_OK) == 0 ?
 			   "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
-	static const char *const evs[] = { "sys_enter_connect", "sys_exit_connect",
-					   "sys_enter_bind", "sys_exit_bind" };
+	static const char *const evs[] = { "sys_exit_connect", "sys_exit_bind" };
 	char path[256];
 
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
@@ -162,17 +161,13 @@ static int probe(struct tracer *t, struct tracer_info *info, char *errbuf, size_
 	if (!info->have_reset)
 		bpf_program__set_autoload(s->progs.handle_send_reset, false);
 	info->syscall_tp = has_syscall_tracepoints();
-	if (!info->syscall_tp && (tp_btf_nargs(btf, "sys_enter") < 2 ||
-				  tp_btf_nargs(btf, "sys_exit") < 2)) {
-		snprintf(errbuf, errlen, "tracepoints syscalls/sys_enter_connect or raw_syscalls");
+	if (!info->syscall_tp && tp_btf_nargs(btf, "sys_exit") < 2) {
+		snprintf(errbuf, errlen, "tracepoints syscalls/sys_exit_connect or raw_syscalls");
 		r = -ENOTSUP;
 		goto out;
 	}
-	bpf_program__set_autoload(s->progs.tp_enter_connect, info->syscall_tp);
 	bpf_program__set_autoload(s->progs.tp_exit_connect, info->syscall_tp);
-	bpf_program__set_autoload(s->progs.tp_enter_bind, info->syscall_tp);
 	bpf_program__set_autoload(s->progs.tp_exit_bind, info->syscall_tp);
-	bpf_program__set_autoload(s->progs.raw_sys_enter, !info->syscall_tp);
 	bpf_program__set_autoload(s->progs.raw_sys_exit, !info->syscall_tp);
 out:
 	btf__free(btf);

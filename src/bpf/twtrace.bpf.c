@@ -56,22 +56,6 @@ struct {
 	__type(value, struct twt_cw);
 } cw_socks SEC(".maps");
 
-/* sockaddr remembered at syscall entry, keyed by pid_tgid. */
-struct pending {
-	__u16 kind;
-	__u16 family;
-	__u16 port;
-	__u16 pad;
-	__u8 addr[16];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, struct pending);
-} pending SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TWT_CNT_MAX);
@@ -252,17 +236,20 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 	struct twt_key k = {};
 	__u64 skp = (__u64)sk;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
-	if (oldstate == TCP_CLOSE_WAIT)
-		bpf_map_delete_elem(&cw_socks, &skp);
+	/* Most transitions are of no interest: decide on the arguments first. */
 	if (oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1)
 		k.kind = TWT_ACTIVE_CLOSE;
 	else if (oldstate == TCP_CLOSE_WAIT && newstate == TCP_LAST_ACK)
 		k.kind = TWT_PASSIVE_CLOSE;
 	else if (oldstate == TCP_ESTABLISHED && newstate == TCP_CLOSE_WAIT)
 		k.kind = TWT_CLOSE_WAIT;
-	else
+	else if (oldstate != TCP_CLOSE_WAIT)
+		return 0;
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (oldstate == TCP_CLOSE_WAIT)
+		bpf_map_delete_elem(&cw_socks, &skp);
+	if (!k.kind)
 		return 0;
 	sk_endpoints(sk, &k);
 	if (targ_netns && k.netns != targ_netns)
@@ -338,71 +325,57 @@ int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb
 	return 0;
 }
 
-/* Remember the sockaddr of a connect()/bind() at syscall entry. */
-static __always_inline void sys_enter(__u16 kind, const void *uaddr, __u64 alen)
+/*
+ * A connect()/bind() failed with the error we look for: read its sockaddr
+ * now, from the arguments still saved in the task's user registers. Doing
+ * it at exit (instead of remembering it at entry in a map keyed by
+ * pid_tgid) keeps the cost of the successful calls to a compare.
+ */
+static __always_inline void sys_failed(__u16 kind, struct pt_regs *regs, long ret)
 {
-	struct pending p = {};
-	__u64 id = bpf_get_current_pid_tgid();
-	__u8 comm[TWT_COMM_LEN];
+	struct twt_key k = {};
+	const void *uaddr;
+	__u64 alen;
+	__u16 family;
 
-	if (targ_tgid && (id >> 32) != targ_tgid)
-		return;
-	if (targ_has_comm) {
-		bpf_get_current_comm(comm, sizeof(comm));
-		if (!comm_matches(comm))
-			return;
-	}
+	uaddr = (const void *)BPF_CORE_READ(regs, si);
+	alen = BPF_CORE_READ(regs, dx);
 	if (!uaddr || alen < 16)
 		return;
-	if (bpf_probe_read_user(&p.family, sizeof(p.family), uaddr))
+	if (bpf_probe_read_user(&family, sizeof(family), uaddr))
 		return;
-	if (p.family == AF_INET) {
+	k.kind = kind;
+	k.family = family;
+	k.reason = -ret;
+	if (family == AF_INET) {
 		struct sockaddr_in sin;
 
 		if (bpf_probe_read_user(&sin, sizeof(sin), uaddr))
 			return;
-		p.port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(p.addr, &sin.sin_addr, 4);
-	} else if (p.family == AF_INET6 && alen >= sizeof(struct sockaddr_in6)) {
+		if (kind == TWT_CONNECT_FAIL) {
+			k.rport = bpf_ntohs(sin.sin_port);
+			__builtin_memcpy(k.raddr, &sin.sin_addr, 4);
+		} else {
+			k.lport = bpf_ntohs(sin.sin_port);
+			__builtin_memcpy(k.laddr, &sin.sin_addr, 4);
+		}
+	} else if (family == AF_INET6 && alen >= sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 sin6;
 
 		if (bpf_probe_read_user(&sin6, sizeof(sin6), uaddr))
 			return;
-		p.port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(p.addr, &sin6.sin6_addr, 16);
+		if (kind == TWT_CONNECT_FAIL) {
+			k.rport = bpf_ntohs(sin6.sin6_port);
+			__builtin_memcpy(k.raddr, &sin6.sin6_addr, 16);
+		} else {
+			k.lport = bpf_ntohs(sin6.sin6_port);
+			__builtin_memcpy(k.laddr, &sin6.sin6_addr, 16);
+		}
 	} else {
 		return;
 	}
-	if (targ_port && p.port != targ_port)
+	if (!port_matches(k.lport, k.rport))
 		return;
-	p.kind = kind;
-	bpf_map_update_elem(&pending, &id, &p, BPF_ANY);
-}
-
-static __always_inline void sys_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct twt_key k = {};
-	struct pending *p;
-
-	p = bpf_map_lookup_elem(&pending, &id);
-	if (!p)
-		return;
-	k.kind = p->kind;
-	k.family = p->family;
-	if (k.kind == TWT_CONNECT_FAIL) {
-		k.rport = p->port;
-		__builtin_memcpy(k.raddr, p->addr, sizeof(k.raddr));
-	} else {
-		k.lport = p->port;
-		__builtin_memcpy(k.laddr, p->addr, sizeof(k.laddr));
-	}
-	bpf_map_delete_elem(&pending, &id);
-	if (k.kind == TWT_CONNECT_FAIL && ret != -EADDRNOTAVAIL)
-		return;
-	if (k.kind == TWT_BIND_FAIL && ret != -EADDRINUSE)
-		return;
-	k.reason = -ret;
 	k.netns = task_netns();
 	if (targ_netns && k.netns != targ_netns)
 		return;
@@ -411,55 +384,44 @@ static __always_inline void sys_exit(long ret)
 	record(&k);
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int tp_enter_connect(struct trace_event_raw_sys_enter *ctx)
+static __always_inline struct pt_regs *user_regs(void)
 {
-	sys_enter(TWT_CONNECT_FAIL, (const void *)ctx->args[1], ctx->args[2]);
-	return 0;
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")
 int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	sys_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_bind")
-int tp_enter_bind(struct trace_event_raw_sys_enter *ctx)
-{
-	sys_enter(TWT_BIND_FAIL, (const void *)ctx->args[1], ctx->args[2]);
+	if (ctx->ret == -EADDRNOTAVAIL)
+		sys_failed(TWT_CONNECT_FAIL, user_regs(), ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_bind")
 int tp_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
-	sys_exit(ctx->ret);
+	if (ctx->ret == -EADDRINUSE)
+		sys_failed(TWT_BIND_FAIL, user_regs(), ctx->ret);
 	return 0;
 }
 
 /*
  * Fallback when tracefs (and so the per-syscall events) is not available:
- * the BTF raw syscall tracepoints, filtered by syscall number. x86_64 only.
+ * the BTF raw syscall-exit tracepoint, filtered by return value first.
+ * x86_64 only (syscall numbers, registers).
  */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
-{
-	if (id == NR_CONNECT)
-		sys_enter(TWT_CONNECT_FAIL, (const void *)regs->si, regs->dx);
-	else if (id == NR_BIND)
-		sys_enter(TWT_BIND_FAIL, (const void *)regs->si, regs->dx);
-	return 0;
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = regs->orig_ax;
+	long id;
 
-	if (id == NR_CONNECT || id == NR_BIND)
-		sys_exit(ret);
+	if (ret != -EADDRNOTAVAIL && ret != -EADDRINUSE)
+		return 0;
+	id = regs->orig_ax;
+	if (id == NR_CONNECT && ret == -EADDRNOTAVAIL)
+		sys_failed(TWT_CONNECT_FAIL, regs, ret);
+	else if (id == NR_BIND && ret == -EADDRINUSE)
+		sys_failed(TWT_BIND_FAIL, regs, ret);
 	return 0;
 }
 
