@@ -38,7 +38,7 @@ run() {
 			timeout $((SECS + 20)) "$TWSCOPE" trace -d $((SECS + 2)) "$@" \
 			>"$TMP/tw.out" 2>"$TMP/tw.err" &
 		tpid=$!
-		t=100; while [ $t -gt 0 ] && ! grep -q tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
+		t=100; while [ $t -gt 0 ] && ! grep -qs tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
 	fi
 	ip netns exec "$NS" /usr/bin/time -f "cpu %P" -o "$TMP/load.time" \
 		"$LOAD" "$rate" "$SECS" 8 >"$TMP/load.out"
@@ -79,7 +79,7 @@ spid=$!
 sleep 0.5
 "$TWSCOPE" trace -d $((SECS + 2)) --json >"$TMP/tw.out" 2>"$TMP/tw.err" &
 tpid=$!
-t=100; while [ $t -gt 0 ] && ! grep -q tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
+t=100; while [ $t -gt 0 ] && ! grep -qs tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
 ip netns exec "$NS" "$LOAD" "$RATE" "$SECS" 8 >/dev/null
 bpftool prog show -j | jq -r '.[] | select(.name | test("^(handle_|tp_|raw_sys)"))
 	| select(.run_cnt != null and .run_cnt > 0)

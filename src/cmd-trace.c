@@ -213,7 +213,6 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 struct acc {
 	uint64_t total;
 	uint64_t interval;	/* since the last refresh */
-	uint64_t last_ns;
 };
 
 struct netns_name {
@@ -374,8 +373,6 @@ static void on_agg(const struct twt_key *k, const struct twt_val *v, void *data)
 	}
 	a->total += v->count;
 	a->interval += v->count;
-	if (v->last_ns > a->last_ns)
-		a->last_ns = v->last_ns;
 }
 
 static void on_cw(const struct twt_cw *cw, void *data)

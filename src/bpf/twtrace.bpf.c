@@ -86,7 +86,7 @@ static __always_inline void count(__u32 idx)
  */
 static __always_inline bool not_owner_context(const struct sock *sk)
 {
-	if (!BPF_CORE_READ(sk, sk_lock.owned))
+	if (!sk->sk_lock.owned)
 		return true;
 	return (bpf_get_current_pid_tgid() >> 32) == 0;
 }
@@ -187,7 +187,6 @@ static __always_inline void record(struct twt_key *k)
 		}
 	}
 	__sync_fetch_and_add(&v->count, 1);
-	v->last_ns = bpf_ktime_get_ns();
 }
 
 static __always_inline bool port_matches(__u16 a, __u16 b)
@@ -195,19 +194,22 @@ static __always_inline bool port_matches(__u16 a, __u16 b)
 	return !targ_port || a == targ_port || b == targ_port;
 }
 
-/* Endpoints of a full socket into k. */
+/*
+ * Endpoints of a full socket into k. sk is a BTF pointer (tp_btf): plain
+ * CO-RE field loads, no bpf_probe_read_kernel() call per field.
+ */
 static __always_inline void sk_endpoints(const struct sock *sk, struct twt_key *k)
 {
-	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	k->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	k->family = sk->__sk_common.skc_family;
+	k->lport = sk->__sk_common.skc_num;
+	k->rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	k->netns = sk->__sk_common.skc_net.net->ns.inum;
 	if (k->family == AF_INET) {
-		bpf_core_read(k->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(k->raddr, 4, &sk->__sk_common.skc_daddr);
+		__builtin_memcpy(k->laddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(k->raddr, &sk->__sk_common.skc_daddr, 4);
 	} else {
-		bpf_core_read(k->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(k->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+		__builtin_memcpy(k->laddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(k->raddr, &sk->__sk_common.skc_v6_daddr, 16);
 	}
 }
 
@@ -245,7 +247,7 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 		k.kind = TWT_CLOSE_WAIT;
 	else if (oldstate != TCP_CLOSE_WAIT)
 		return 0;
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE_WAIT)
 		bpf_map_delete_elem(&cw_socks, &skp);

@@ -60,7 +60,6 @@ struct twt_key {
 
 struct twt_val {
 	__u64 count;
-	__u64 last_ns;		/* bpf_ktime_get_ns() of the last event */
 };
 
 /* One ring-buffer record per event (only with --events). */

@@ -39,7 +39,7 @@ ip netns exec "$NS" ip link set lo up || fail "lo up"
 
 timeout 60 "$TWSCOPE" trace --netns "$NS" --duration 40 --json >"$TMP/out" 2>"$TMP/err" &
 TPID=$!
-wait_for 20 grep -q "tracing" "$TMP/err" || fail "trace did not start"
+wait_for 20 grep -qs "tracing" "$TMP/err" || fail "trace did not start"
 
 timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" close $PORT $N >"$TMP/helper" ||
 	fail "helper failed"

@@ -42,7 +42,7 @@ ip netns exec "$NS" sysctl -qw net.ipv4.ip_local_port_range="40000 40009" || fai
 timeout 60 "$TWSCOPE" trace --netns "$NS" --comm twt-closer --duration 40 --json \
 	>"$TMP/out" 2>"$TMP/err" &
 TPID=$!
-wait_for 20 grep -q "tracing" "$TMP/err" || fail "trace did not start"
+wait_for 20 grep -qs "tracing" "$TMP/err" || fail "trace did not start"
 
 timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" exhaust $PORT $N >"$TMP/helper" ||
 	fail "helper failed"
