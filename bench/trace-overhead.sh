@@ -48,8 +48,8 @@ run() {
 	if [ -n "$tpid" ]; then
 		wait "$tpid" || true
 		tcpu=$(cpu_of "$TMP/tw.time")
-		lost=$(tail -n 1 "$TMP/tw.out" | jq -r '.lost_events' 2>/dev/null || echo "?")
-		streamed=$(tail -n 1 "$TMP/tw.out" | jq -r '.streamed_events' 2>/dev/null || echo "?")
+		lost=$(jq -rs 'last | .lost_events' "$TMP/tw.out" 2>/dev/null || echo "?")
+		streamed=$(jq -rs 'last | .streamed_events' "$TMP/tw.out" 2>/dev/null || echo "?")
 		# Normalise to one core: trace runs SECS+2 s, the load SECS s.
 		tcpu=$(echo "$tcpu * ($SECS + 2) / $SECS" | bc -l)
 	fi
