@@ -551,6 +551,8 @@ static void rule_close_wait_leak(const struct tw_facts *f, struct advice_finding
 		ev(x, "  pid %d (%s) holds %" PRIu64 " of them (port %u)", cw->owners[i].pid,
 		   cw->owners[i].comm, cw->owners[i].sockets, cw->owners[i].port);
 	if (cw->n_owners) {
+		kv_num(x, "owner_pid", cw->owners[0].pid);
+		kv_str(x, "owner_comm", cw->owners[0].comm);
 	}
 	if (!cw->owners_scanned || (cw->n_owners == 0 && cw->owners_partial))
 		ev(x, "owning processes not visible without root (or the same user)");
@@ -662,8 +664,15 @@ static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 		x->sev = TW_SEV_WARNING;
 		title(x, "Only %u usable ephemeral ports", c->usable);
 	} else if (c->listeners_in_range) {
+		char ports[128] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < c->n_listen_in_range && len < sizeof(ports) - 8; i++)
+			len += (size_t)snprintf(ports + len, sizeof(ports) - len, "%s%u", i ? "," : "",
+						c->listen_in_range[i]);
 		x->sev = TW_SEV_INFO;
-		title(x, "%u listening port(s) inside the ephemeral range", c->listeners_in_range);
+		kv_str(x, "listening_ports", ports);
+		title(x, "%u listening port(s) inside the ephemeral range: %s", c->listeners_in_range, ports);
 	} else if (c->range_size && (c->range_lo & 1) == (c->range_hi & 1)) {
 		x->sev = TW_SEV_INFO;
 		title(x, "ip_local_port_range ends have the same parity");
@@ -682,9 +691,10 @@ static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 		fix(x, "sysctl -w net.ipv4.ip_local_port_range=\"10000 65535\" and 'net.ipv4.ip_local_port_range "
 		       "= 10000 65535' in /etc/sysctl.d/90-twscope.conf (per namespace).");
 	if (c->listeners_in_range)
-		fix(x, "Move services out of %u-%u, or reserve their ports: sysctl -w "
-		       "net.ipv4.ip_local_reserved_ports=<port,...> (also in /etc/sysctl.d/).",
-		    c->range_lo, c->range_hi);
+		fix(x, "Move services out of %u-%u, or reserve their ports so connect() never takes "
+		       "them: sysctl -w net.ipv4.ip_local_reserved_ports=%s (and the same line in "
+		       "/etc/sysctl.d/90-twscope.conf).", c->range_lo, c->range_hi,
+		    x->kv[x->n_kv - 1].str);
 }
 
 static void rule_conntrack_timewait(const struct tw_facts *f, struct advice_finding *x)
@@ -723,7 +733,7 @@ static void rule_conntrack_timewait(const struct tw_facts *f, struct advice_find
 		fix(x, "Exempt local service traffic from tracking (nft: 'notrack' in a raw-priority chain).");
 		return;
 	}
-	if (tmo > 60) {
+	if (tmo > 60 && n > 0) {
 		x->sev = TW_SEV_INFO;
 		title(x, "conntrack keeps closed flows %" PRId64 " s (NAT tuples held that long)", tmo);
 		why(x, "On a NAT gateway, an entry in conntrack TIME_WAIT still owns its NAT port, so the "
@@ -766,7 +776,7 @@ static void rule_abortive_closes(const struct tw_facts *f, struct advice_finding
 		ev(x, "RSTs sent: +%" PRIu64 " %s", rst, window(f, wb, sizeof(wb)));
 	if (d > 0 && rate >= ADV_ABORT_WARN_PER_SEC)
 		x->sev = TW_SEV_WARNING;
-	else if (d > 0 || total > 0)
+	else if (d > 0 || (total > 0 && !f->interval_ns))
 		x->sev = TW_SEV_INFO;
 	if (x->sev == TW_SEV_OK) {
 		title(x, "No abortive closes");

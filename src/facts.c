@@ -187,6 +187,10 @@ static void fill_census(struct facts_census *fc, const struct census *c)
 	fc->reserved_in_range = c->reserved_in_range;
 	fc->listeners_in_range = c->listeners_in_range;
 	fc->usable = c->usable;
+	for (uint32_t p = c->conf.range_lo; p <= c->conf.range_hi && c->range_size; p++)
+		if (port_bit(c->listen_ports, (uint16_t)p) && !port_bit(c->conf.reserved, (uint16_t)p) &&
+		    fc->n_listen_in_range < FACTS_MAX_LISTEN_SHOWN)
+			fc->listen_in_range[fc->n_listen_in_range++] = (uint16_t)p;
 	fc->dests_total = c->n_dests;
 	for (size_t i = 0; i < c->n_dests && fc->n_dests < FACTS_MAX_DESTS; i++) {
 		struct facts_dest *d = &fc->dests[fc->n_dests++];
@@ -420,6 +424,13 @@ static struct json_object *census_json(const struct facts_census *c)
 	add_u64(pr, "reserved", c->reserved_in_range);
 	add_u64(pr, "listening", c->listeners_in_range);
 	add_u64(pr, "usable", c->usable);
+	{
+		struct json_object *lp = json_object_new_array();
+
+		for (size_t i = 0; i < c->n_listen_in_range; i++)
+			json_object_array_add(lp, json_object_new_int(c->listen_in_range[i]));
+		json_object_object_add(pr, "listening_ports", lp);
+	}
 	json_object_object_add(o, "port_range", pr);
 	add_u64(o, "destinations_total", c->dests_total);
 	for (size_t i = 0; i < c->n_dests; i++) {
@@ -681,6 +692,20 @@ static int load_census(struct jload *j, struct json_object *o, struct facts_cens
 	TRY(jget_u32(j, x, "reserved", 65536, &c->reserved_in_range));
 	TRY(jget_u32(j, x, "listening", 65536, &c->listeners_in_range));
 	TRY(jget_u32(j, x, "usable", 65536, &c->usable));
+	{
+		struct json_object *lp;
+
+		TRY(jget(j, x, "listening_ports", json_type_array, false, &lp));
+		for (size_t i = 0; lp && i < json_object_array_length(lp); i++) {
+			struct json_object *e = json_object_array_get_idx(lp, i);
+
+			if (!json_object_is_type(e, json_type_int) || json_object_get_int64(e) < 0 ||
+			    json_object_get_int64(e) > 65535 || i >= FACTS_MAX_LISTEN_SHOWN)
+				return jfail(j, "'listening_ports' must hold at most %d ports",
+					     FACTS_MAX_LISTEN_SHOWN);
+			c->listen_in_range[c->n_listen_in_range++] = (uint16_t)json_object_get_int64(e);
+		}
+	}
 	TRY(jget_u64(j, o, "destinations_total", true, UINT64_MAX, &c->dests_total));
 	TRY(jget(j, o, "destinations", json_type_array, true, &arr));
 	n = json_object_array_length(arr);

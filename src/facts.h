@@ -20,6 +20,7 @@
 #define FACTS_MAX_DESTS 50		/* worst destinations kept */
 #define FACTS_MAX_SERVERS 50		/* largest server ports kept */
 #define FACTS_MAX_CW_PORTS 32		/* CLOSE_WAIT local ports kept */
+#define FACTS_MAX_LISTEN_SHOWN 16	/* listening ports in the range kept */
 #define FACTS_MAX_OWNERS 16		/* CLOSE_WAIT owning processes kept */
 #define FACTS_MAX_CW_INODES 8192	/* CLOSE_WAIT sockets mapped to processes */
 #define FACTS_TW_OBJSIZE_FALLBACK 256	/* kernel-facts §5.1, when the slab is unreadable */
@@ -128,6 +129,8 @@ struct facts_census {
 	uint32_t reserved_in_range;
 	uint32_t listeners_in_range;
 	uint32_t usable;
+	size_t n_listen_in_range;
+	uint16_t listen_in_range[FACTS_MAX_LISTEN_SHOWN];	/* first listening ports in the range */
 	uint64_t dests_total;
 	size_t n_dests;
 	struct facts_dest dests[FACTS_MAX_DESTS];
