@@ -443,7 +443,11 @@ static void rule_fin_timeout_myth(const struct tw_facts *f, struct advice_findin
 		return;
 	}
 	x->sev = TW_SEV_INFO;
-	title(x, "tcp_fin_timeout=%" PRId64 " does not shorten TIME_WAIT", v);
+	if (v == 60)
+		title(x, "A config file lowers tcp_fin_timeout; it does not shorten TIME_WAIT (live value "
+			 "here: 60, the file is not applied to this namespace)");
+	else
+		title(x, "tcp_fin_timeout=%" PRId64 " does not shorten TIME_WAIT", v);
 	why(x, "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s, a compile-time constant; tcp_fin_timeout only "
 	       "bounds orphaned FIN_WAIT2 connections (the peer never sent its FIN).");
 	fix(x, "If it was set to fight TIME_WAIT, remove it (the default is 60) and use the fixes of "
