@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "output.h"
 #include "tcpstate.h"
 #include "util.h"
 
@@ -612,6 +613,7 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 {
 	const struct facts_census *c = &f->census;
 	uint64_t bytes;
+	char size[32];
 	const struct facts_server *top = NULL;
 
 	if (!c->have)
@@ -634,12 +636,11 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 		kv_num(x, "top_port", top->port);
 		ev(x, "most on local port %u: %" PRIu64, top->port, top->time_wait);
 	}
-	ev(x, "memory: %" PRIu64 " x %" PRIu64 " B (tw_sock_TCP%s) = %.2f MiB, no file descriptors",
-	   c->tw_server, f->tw_objsize, f->tw_objsize_measured ? "" : ", assumed: slab not readable",
-	   bytes / 1048576.0);
+	out_bytes((uint64_t)bytes, size, sizeof(size));
+	ev(x, "memory: %" PRIu64 " x %" PRIu64 " B (tw_sock_TCP%s) = %s, no file descriptors",
+	   c->tw_server, f->tw_objsize, f->tw_objsize_measured ? "" : ", assumed: slab not readable", size);
 	x->sev = TW_SEV_INFO;
-	title(x, "%" PRIu64 " server-side TIME_WAIT cost about %.2f MiB: harmless", c->tw_server,
-	      bytes / 1048576.0);
+	title(x, "%" PRIu64 " server-side TIME_WAIT cost about %s: harmless", c->tw_server, size);
 	why(x, "The side that closes first keeps TIME_WAIT for 60 s. On a server it holds no port a "
 	       "client needs and no file descriptor; it matters only near tcp_max_tw_buckets.");
 	fix(x, "Nothing is required. To move TIME_WAIT to the clients, let them close first "
