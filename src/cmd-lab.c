@@ -195,9 +195,10 @@ static void print_outcome(const struct out_style *st, const struct lab_outcome *
 	printf("%s%s%s: %s\n", out_color(st, OUT_BOLD), o->scn->name, reset, o->scn->question);
 	if (o->result && json_object_object_get_ex(o->result, "setup", &v)) {
 		if (json_object_object_get_ex(v, "sysctls", &sys)) {
-			printf("  setup:    ");
-			json_object_object_foreach(sys, key, val)
-				printf("%s=%s  ", key, json_object_get_string(val));
+			printf("  setup:   ");
+			for (size_t i = 0; i < json_object_array_length(sys); i++)
+				printf(" %s%s", json_object_get_string(json_object_array_get_idx(sys, i)),
+				       i + 1 < json_object_array_length(sys) ? "," : "");
 			printf("\n");
 		}
 		if (json_object_object_get_ex(v, "socket_options", &opts))

@@ -221,7 +221,13 @@ int lab_sysctl_set(struct lab_env *env, struct lab_result *res, const char *name
 	if (r < 0)
 		return r;
 	lab_log(env, "sysctl %s=%s", name, value);
-	json_object_object_add(setup_obj(res, "sysctls", false), name, json_object_new_string(value));
+	{
+		char kv[PATH_MAX + 64];
+
+		/* in order of application: a scenario may flip one sysctl several times */
+		snprintf(kv, sizeof(kv), "%s=%s", name, value);
+		json_object_array_add(setup_obj(res, "sysctls", true), json_object_new_string(kv));
+	}
 	return 0;
 }
 

@@ -34,7 +34,7 @@ struct lab_env {
 
 /* What a scenario reports; serialised to JSON by the child. */
 struct lab_result {
-	struct json_object *setup;	/* {"sysctls":{...}, "socket_options":[...], ...} */
+	struct json_object *setup;	/* {"sysctls":["name=value", ...], "socket_options":[...]} */
 	struct json_object *observed;	/* free-form numbers, errnos, counter deltas, census */
 	struct lab_check checks[LAB_MAX_CHECKS];
 	size_t n_checks;
