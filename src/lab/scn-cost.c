@@ -17,7 +17,13 @@
 #include "lab/labnet.h"
 #include "util.h"
 
-#define DESTS 4			/* 127.0.0.1:9000-9003: 4 x 64512 ports of room */
+/*
+ * 127.0.0.1:9000-9015: 16 x 64512 ports of room. The port search of
+ * connect() gets slow as one destination's range fills up, so 200k sockets
+ * are spread thin enough to be built well inside the 60 s TIME_WAIT life.
+ */
+#define DESTS 16
+#define BUILD_MAX_S 45		/* after this, the first TIME_WAIT sockets would start to expire */
 #define LAT_SAMPLES 300
 
 static int cmp_u64(const void *a, const void *b)
@@ -109,7 +115,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 		if (lfd[d] < 0)
 			return lab_fail(res, lfd[d], "cannot listen on 127.0.0.1:%d", 9000 + d);
 	}
-	lab_setup_note(res, "client closes first toward 127.0.0.1:9000-9003 (round robin)");
+	lab_setup_note(res, "client closes first toward 127.0.0.1:9000-9015 (round robin)");
 	lab_obs_int(res, "n", (int64_t)n);
 	if (ksettings_slab_objsize("tw_sock_TCP", &objsize) == 0)
 		lab_obs_int(res, "slab_tw_sock_TCP_object_bytes", (int64_t)objsize);
@@ -122,7 +128,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 	slab0 = meminfo_slab_kb();
 	lab_log(env, "building %llu TIME_WAIT sockets", (unsigned long long)n);
 	t0 = now_ns();
-	while (made < n && lab_time_left(env)) {
+	while (made < n && lab_time_left(env) && now_ns() - t0 < BUILD_MAX_S * NSEC_PER_SEC) {
 		int d = (int)(made % DESTS);
 
 		r = labnet_cycle(lfd[d], (uint16_t)(9000 + d), NULL, LABNET_CLIENT_FIRST);
