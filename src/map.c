@@ -10,6 +10,7 @@
 struct tw_map {
 	size_t key_size;
 	size_t val_size;
+	size_t val_off;		/* 8 + key rounded up to 8: values are 8-byte aligned */
 	size_t slot_size;	/* 1 used byte + key + value, rounded to 8 */
 	size_t cap;		/* power of two */
 	size_t count;
@@ -42,7 +43,8 @@ struct tw_map *tw_map_new(size_t key_size, size_t val_size, size_t max_entries)
 		return NULL;
 	m->key_size = key_size;
 	m->val_size = val_size;
-	m->slot_size = (8 + key_size + val_size + 7) & ~(size_t)7;
+	m->val_off = (8 + key_size + 7) & ~(size_t)7;
+	m->slot_size = (m->val_off + val_size + 7) & ~(size_t)7;
 	m->cap = 64;
 	m->max_entries = max_entries;
 	m->slots = calloc(m->cap, m->slot_size);
@@ -112,7 +114,7 @@ int tw_map_upsert(struct tw_map *m, const void *key, void **ret_val)
 
 	s = probe(m, key, &found);
 	if (found) {
-		*ret_val = s + 8 + m->key_size;
+		*ret_val = s + m->val_off;
 		return 0;
 	}
 	if (m->count >= m->max_entries)
@@ -127,7 +129,7 @@ int tw_map_upsert(struct tw_map *m, const void *key, void **ret_val)
 	s[0] = 1;
 	memcpy(s + 8, key, m->key_size);
 	m->count++;
-	*ret_val = s + 8 + m->key_size;
+	*ret_val = s + m->val_off;
 	return 0;
 }
 
@@ -136,7 +138,7 @@ void *tw_map_find(const struct tw_map *m, const void *key)
 	bool found;
 	unsigned char *s = probe(m, key, &found);
 
-	return found ? s + 8 + m->key_size : NULL;
+	return found ? s + m->val_off : NULL;
 }
 
 size_t tw_map_count(const struct tw_map *m)
@@ -151,7 +153,7 @@ int tw_map_next(const struct tw_map *m, size_t *iter, const void **ret_key, void
 
 		if (s[0]) {
 			*ret_key = s + 8;
-			*ret_val = s + 8 + m->key_size;
+			*ret_val = s + m->val_off;
 			return 1;
 		}
 	}
