@@ -305,6 +305,15 @@ uint64_t census_total(const struct census *c, unsigned int state)
 	return n;
 }
 
+uint64_t census_family_total(const struct census *c, enum tw_fam fam)
+{
+	uint64_t n = 0;
+
+	for (int s = 0; s < TW_STATE_MAX; s++)
+		n += c->states[fam][s];
+	return n;
+}
+
 static int addr_cmp(const struct tw_addr *a, const struct tw_addr *b)
 {
 	if (a->family != b->family)

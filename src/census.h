@@ -138,6 +138,9 @@ int census_finish(struct census *c);
 /* census_total() - sum of one state over families. */
 uint64_t census_total(const struct census *c, unsigned int state);
 
+/* census_family_total() - all states of one family. */
+uint64_t census_family_total(const struct census *c, enum tw_fam fam);
+
 /* census_filter_match() - does the socket pass the filter? */
 bool census_filter_match(const struct census_filter *f, const struct tw_sock *sk);
 

@@ -1,3 +1,285 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * twscope stat: parse options, enter the namespace, run the census and hand
+ * it to a renderer. The counting lives in census.c, the socket walk in
+ * collect.c/sockdiag.c, the text in output-stat.c.
+ */
 #include "twscope.h"
-int cmd_stat(struct tw_ctx *ctx, int argc, char **argv) { (void)ctx; (void)argc; (void)argv; return 1; }
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "addr.h"
+#include "collect.h"
+#include "log.h"
+#include "output.h"
+#include "output-stat.h"
+#include "util.h"
+
+enum stat_format {
+	FMT_TABLE,
+	FMT_JSON,
+};
+
+struct stat_args {
+	struct census_filter filter;
+	enum stat_format format;
+	bool summary;
+	const char *netns;
+	const char *dump_raw;
+	struct stat_view view;
+};
+
+static void help(void)
+{
+	printf("usage: twscope stat [options]\n\n"
+	       "Census of the TCP sockets of a network namespace: counts per state, TIME_WAIT\n"
+	       "split by who closed first, ephemeral-port use per destination against the\n"
+	       "usable range, server ports, top peers and TIME_WAIT timers.\n\n"
+	       "options:\n"
+	       "  -4, --ipv4               IPv4 sockets only\n"
+	       "  -6, --ipv6               IPv6 sockets only\n"
+	       "  -s, --state STATE[,...]  only these states (repeatable): established, syn_sent,\n"
+	       "                           syn_recv, new_syn_recv, fin_wait1, fin_wait2, time_wait,\n"
+	       "                           close, close_wait, last_ack, listen, closing\n"
+	       "  -p, --port PORT          sockets whose local or remote port is PORT\n"
+	       "  -d, --dst ADDR[:PORT]    sockets to this remote address (IPv6: [ADDR]:PORT)\n"
+	       "  -t, --top N              rows per table (default 10; 0 = all)\n"
+	       "  -j, --json               one JSON document (schema 1, see docs/json-schema.md)\n"
+	       "      --format FMT         table (default) or json\n"
+	       "      --summary            totals from /proc/net/sockstat only, without walking\n"
+	       "                           sockets: constant time on hosts with millions of them\n"
+	       "  -n, --netns NS           census of another network namespace: a name in\n"
+	       "                           /run/netns, a path, or a PID (needs CAP_SYS_ADMIN)\n"
+	       "  -H, --no-header          no column headers in tables\n"
+	       "  -w, --wide               do not shorten columns\n"
+	       "      --dump-raw FILE      also save the raw netlink replies to FILE (fixtures)\n"
+	       "  -h, --help               this help\n\n"
+	       "Sides: a TIME_WAIT socket is 'server' side when its local port has a listener\n"
+	       "or is outside the ephemeral range while the peer's port is inside it, 'client'\n"
+	       "side in the opposite case, else 'unknown'. Usable ports = ip_local_port_range\n"
+	       "minus ip_local_reserved_ports minus ports in the range held by listeners.\n"
+	       "Utilization = sockets holding a local port toward one (local IP, remote IP,\n"
+	       "remote port) / usable. CLOSE/S = TIME_WAIT / 60 s; CEILING/S = usable / 60 s.\n\n"
+	       "EXAMPLES\n"
+	       "  twscope stat                         full report\n"
+	       "  twscope stat --top 3 -d 10.0.0.5     ports used toward one backend\n"
+	       "  twscope stat -s time-wait -p 443     TIME_WAIT on port 443 only\n"
+	       "  twscope stat --json | jq .destinations[0]\n"
+	       "  twscope stat --summary               cheap totals for huge hosts\n"
+	       "  sudo twscope stat --netns web1       another namespace\n");
+}
+
+static int parse_states(const struct tw_ctx *ctx, char *list, uint32_t *mask)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int s = tcpstate_parse(tok);
+
+		if (s < 0 || s == TW_BOUND_INACTIVE)
+			return tw_usage(ctx, "unknown state '%s'", tok);
+		*mask |= TW_STATE_BIT(s);
+	}
+	return 0;
+}
+
+static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_args *a)
+{
+	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW };
+	static const struct option opts[] = {
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "state", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "top", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "no-header", no_argument, NULL, 'H' },
+		{ "wide", no_argument, NULL, 'w' },
+		{ "dump-raw", required_argument, NULL, OPT_DUMP_RAW },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	bool only4 = false, only6 = false;
+	uint32_t n32;
+	uint16_t port;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:Hwh", opts, NULL)) != -1) {
+		switch (c) {
+		case '4':
+			only4 = true;
+			break;
+		case '6':
+			only6 = true;
+			break;
+		case 's':
+			r = parse_states(ctx, optarg, &a->filter.states);
+			if (r)
+				return r;
+			break;
+		case 'p':
+			if (addr_parse_port(optarg, &port) < 0)
+				return tw_usage(ctx, "invalid port '%s' (1-65535)", optarg);
+			a->filter.port = port;
+			break;
+		case 'd':
+			if (addr_parse_endpoint(optarg, &a->filter.dst, &a->filter.dst_port) < 0)
+				return tw_usage(ctx, "invalid destination '%s' (ADDR, ADDR:PORT or [V6ADDR]:PORT)",
+						optarg);
+			a->filter.have_dst = true;
+			break;
+		case 't':
+			if (safe_atou32(optarg, &n32) < 0 || n32 > 1000000)
+				return tw_usage(ctx, "invalid --top '%s' (0-1000000)", optarg);
+			a->view.top = n32;
+			break;
+		case 'j':
+			a->format = FMT_JSON;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				a->format = FMT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				a->format = FMT_JSON;
+			else
+				return tw_usage(ctx, "unknown format '%s' (table, json)", optarg);
+			break;
+		case OPT_SUMMARY:
+			a->summary = true;
+			break;
+		case 'n':
+			if (a->netns)
+				return tw_usage(ctx, "only one --netns at a time");
+			a->netns = optarg;
+			break;
+		case 'H':
+			a->view.no_header = true;
+			break;
+		case 'w':
+			a->view.wide = true;
+			break;
+		case OPT_DUMP_RAW:
+			a->dump_raw = optarg;
+			break;
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return tw_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (only4 && only6)
+		return tw_usage(ctx, "-4 and -6 exclude each other");
+	a->filter.v4 = !only6;
+	a->filter.v6 = !only4;
+	if (a->filter.have_dst && ((a->filter.dst.family == AF_INET6 && only4) ||
+				   (a->filter.dst.family == AF_INET && only6 && false)))
+		return tw_usage(ctx, "--dst is an IPv6 address but -4 was given");
+	if (a->summary && (a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
+		return tw_usage(ctx, "--summary reads kernel totals and takes no filters");
+	return 0;
+}
+
+static int fail(const struct stat_args *a, const char *msg, int r)
+{
+	if (r)
+		tw_err(r, "%s", msg);
+	else
+		tw_err(0, "%s", msg);
+	if (a->format == FMT_JSON)
+		out_json_error("stat", msg, TW_EXIT_FAIL);
+	return TW_EXIT_FAIL;
+}
+
+static int run_summary(const struct tw_ctx *ctx, const struct stat_args *a)
+{
+	const struct out_style st = { .utf8 = ctx->utf8, .color = ctx->color, .cols = ctx->term_cols };
+	struct tw_sockstat ss;
+	int r;
+
+	r = ksettings_sockstat(&ss);
+	if (r < 0)
+		return fail(a, "cannot read /proc/net/sockstat", r);
+	if (a->format == FMT_JSON) {
+		struct json_object *o = stat_summary_json(&ss, &a->view);
+
+		r = out_json_print(o, stdout);
+		json_object_put(o);
+		return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
+	}
+	stat_print_summary(stdout, &st, &ss, &a->view);
+	return TW_EXIT_OK;
+}
+
+static int run_census(const struct tw_ctx *ctx, const struct stat_args *a)
+{
+	const struct out_style st = { .utf8 = ctx->utf8, .color = ctx->color, .cols = ctx->term_cols };
+	struct collect_result res;
+	_cleanup_fclose_ FILE *raw = NULL;
+	const char *why;
+	int r;
+
+	if (a->dump_raw) {
+		raw = fopen(a->dump_raw, "we");
+		if (!raw)
+			return fail(a, "cannot create the --dump-raw file", -errno);
+	}
+	r = collect_census(&a->filter, raw, &res);
+	if (r < 0) {
+		why = cmd_collect_error(r);
+		if (r == -EPERM || r == -EACCES)
+			why = "sock_diag refused the dump: permission denied";
+		return fail(a, why ? why : "cannot take the socket census", why ? 0 : r);
+	}
+	if (res.diag.dump_intr)
+		tw_warn("the kernel flagged the socket dump as interrupted: counts are approximate");
+	if (a->format == FMT_JSON) {
+		struct json_object *o = stat_json(&res, &a->view);
+
+		r = o ? out_json_print(o, stdout) : -ENOMEM;
+		json_object_put(o);
+	} else {
+		stat_print_table(stdout, &st, &res, &a->view);
+		r = 0;
+	}
+	collect_result_done(&res);
+	if (raw && fflush(raw) != 0)
+		return fail(a, "cannot write the --dump-raw file", -errno);
+	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
+}
+
+int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
+{
+	struct stat_args a = {
+		.filter = { .port = -1, .dst_port = -1 },
+		.view = { .top = 10 },
+	};
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r < 0)
+		return TW_EXIT_OK;	/* --help */
+	if (r)
+		return r;
+	a.view.netns = a.netns;
+	if (a.netns && cmd_enter_netns(a.netns) < 0) {
+		if (a.format == FMT_JSON)
+			out_json_error("stat", "cannot enter the network namespace", TW_EXIT_FAIL);
+		return TW_EXIT_FAIL;
+	}
+	return a.summary ? run_summary(ctx, &a) : run_census(ctx, &a);
+}

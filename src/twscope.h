@@ -30,6 +30,15 @@ struct tw_ctx {
  */
 int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * cmd_enter_netns() - netns_enter() that tells the user what went wrong in
+ * one line (missing namespace, missing CAP_SYS_ADMIN). 0 or -errno.
+ */
+int cmd_enter_netns(const char *spec);
+
+/* cmd_collect_error() - a sentence for a collect_census() error, or NULL. */
+const char *cmd_collect_error(int r);
+
 int cmd_stat(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);

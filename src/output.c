@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared rendering helpers: bars, units, colour and JSON printing. No collection. */
+#include "output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "addr.h"
+#include "util.h"
+
+const char *out_color(const struct out_style *st, enum out_color c)
+{
+	static const char *const seq[] = {
+		[OUT_RESET] = "\033[0m",  [OUT_BOLD] = "\033[1m",    [OUT_DIM] = "\033[2m",
+		[OUT_GREEN] = "\033[32m", [OUT_YELLOW] = "\033[33m", [OUT_RED] = "\033[31m",
+		[OUT_MAGENTA] = "\033[35m",
+	};
+
+	return st->color ? seq[c] : "";
+}
+
+void out_bar(FILE *f, const struct out_style *st, double frac, int width)
+{
+	static const char *const eighths[] = { "", "▏", "▎", "▍", "▌", "▋", "▊", "▉" };
+	int cells, full, part, i;
+
+	if (!(frac > 0))
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	cells = (int)lround(frac * width * 8);
+	/* Anything above zero shows at least a sliver. */
+	if (frac > 0 && cells == 0)
+		cells = 1;
+	full = cells / 8;
+	part = cells % 8;
+	for (i = 0; i < full; i++)
+		fputs(st->utf8 ? "█" : "#", f);
+	if (part) {
+		fputs(st->utf8 ? eighths[part] : (part >= 4 ? "#" : "."), f);
+		i++;
+	}
+	for (; i < width; i++)
+		fputc(st->utf8 ? ' ' : '.', f);
+}
+
+const char *out_human(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1000) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 999.95 && u < 3) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+const char *out_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+struct json_object *out_json_double(double v, int decimals)
+{
+	char buf[64];
+
+	if (!isfinite(v))
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+struct json_object *out_json_addr(const struct tw_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return json_object_new_string(addr_format(a, buf, sizeof(buf)));
+}
+
+int out_json_print(struct json_object *o, FILE *f)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!s || fputs(s, f) < 0 || fputc('\n', f) < 0)
+		return -EIO;
+	return 0;
+}
+
+void out_json_error(const char *command, const char *msg, int code)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "schema", json_object_new_int(1));
+	json_object_object_add(o, "command", json_object_new_string(command));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "code", json_object_new_int(code));
+	(void) out_json_print(o, stdout);
+	json_object_put(o);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rendering helpers shared by every renderer: bar charts (Unicode blocks or
+ * ASCII), human units, colour, locale-independent numbers and JSON printing
+ * through json-c. Renderers never collect.
+ */
+#ifndef TWSCOPE_OUTPUT_H
+#define TWSCOPE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_object;
+struct tw_addr;
+
+/* How the terminal wants its text. */
+struct out_style {
+	bool utf8;
+	bool color;
+	int cols;	/* 0 when not a terminal: never truncate */
+};
+
+enum out_color {
+	OUT_RESET,
+	OUT_BOLD,
+	OUT_DIM,
+	OUT_GREEN,
+	OUT_YELLOW,
+	OUT_RED,
+	OUT_MAGENTA,
+};
+
+/* out_color() - ANSI sequence for c, or "" when colour is off. */
+const char *out_color(const struct out_style *st, enum out_color c);
+
+/* out_bar() - a bar of frac (0..1) over width cells; eighth blocks in UTF-8, '#' otherwise. */
+void out_bar(FILE *f, const struct out_style *st, double frac, int width);
+
+/* out_human() - 950, 12.3K, 4.5M, 1.2G. */
+const char *out_human(uint64_t n, char *buf, size_t len);
+
+/* out_bytes() - 512 B, 24.4 MiB. */
+const char *out_bytes(uint64_t n, char *buf, size_t len);
+
+/* out_json_double() - a JSON number rounded to decimals, printed in the C locale. */
+struct json_object *out_json_double(double v, int decimals);
+
+/* out_json_addr() - a JSON string of an address. */
+struct json_object *out_json_addr(const struct tw_addr *a);
+
+/* out_json_print() - pretty-print o and a newline to f. 0 or -EIO. */
+int out_json_print(struct json_object *o, FILE *f);
+
+/* out_json_error() - {"schema":1,"error":msg,"code":code} on stdout (JSON mode fatal errors). */
+void out_json_error(const char *command, const char *msg, int code);
+
+#endif

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for integration tests. Source it first:  . "$(dirname "$0")/lib.sh"
+# A test exits 0 (pass), 1 (fail) or 77 (skip, after a "skip: reason" line).
+# Namespaces made with setup_ns are deleted on every exit path.
+set -u
+TWSCOPE=${TWSCOPE:-$PWD/twscope}
+HELPERS=${HELPERS:-$PWD/.output/helpers}
+TW_NAMESPACES=()
+TW_PIDS=()
+TW_TMP=$(mktemp -d /tmp/twtest.XXXXXX)
+TW_FAILS=0
+
+cleanup_all() {
+	local p ns
+	for p in "${TW_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${TW_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for ns in "${TW_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TW_TMP"
+}
+trap cleanup_all EXIT
+trap 'exit 130' INT TERM
+
+skip() { echo "skip: $*"; exit 77; }
+fail() { echo "FAIL: $*"; TW_FAILS=$((TW_FAILS + 1)); }
+pass() { echo "ok: $*"; }
+# done_test: call last; exit 1 if any check failed.
+done_test() { [ "$TW_FAILS" -eq 0 ] || { echo "$TW_FAILS check(s) failed"; exit 1; }; exit 0; }
+
+# require ROOT NETNS JQ SS ...: skip the test unless every prerequisite holds.
+require() {
+	local r
+	for r in "$@"; do
+		case $r in
+		ROOT) [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)" ;;
+		NETNS) ip netns list >/dev/null 2>&1 || skip "ip netns unavailable" ;;
+		JQ) command -v jq >/dev/null || skip "jq missing (make deps)" ;;
+		SS) command -v ss >/dev/null || skip "ss missing (iproute2)" ;;
+		BTF) [ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF" ;;
+		*) echo "unknown prerequisite $r"; exit 1 ;;
+		esac
+	done
+}
+
+# setup_ns VAR: create a fresh namespace with lo up; its name goes into VAR.
+setup_ns() {
+	local name="tw$$-${RANDOM}"
+	ip netns add "$name" || { echo "cannot create netns"; exit 1; }
+	TW_NAMESPACES+=("$name")
+	ip -n "$name" link set lo up
+	ip -n "$name" addr add ::1/128 dev lo 2>/dev/null || true
+	printf -v "$1" '%s' "$name"
+}
+
+# nsexec NS CMD...: run inside the namespace.
+nsexec() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# nssysctl NS key=value: set a sysctl inside the namespace only.
+nssysctl() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null || { echo "sysctl $2 failed"; exit 1; }; }
+
+# sockpop NS ARGS...: start the population helper in NS; waits until it says ready.
+# The helper keeps its sockets until the test ends.
+sockpop() {
+	local ns=$1; shift
+	local fifo=$TW_TMP/pop.$RANDOM
+	mkfifo "$fifo"
+	ip netns exec "$ns" "$HELPERS/sockpop" "$@" >"$fifo" 2>"$TW_TMP/pop.err" &
+	TW_PIDS+=($!)
+	local line
+	if ! read -r -t 60 line <"$fifo"; then
+		echo "sockpop did not start: $(cat "$TW_TMP/pop.err")"; exit 1
+	fi
+	case $line in
+	ready*) ;;
+	*) echo "sockpop failed: $line $(cat "$TW_TMP/pop.err")"; exit 1 ;;
+	esac
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then pass "$1 = $2"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# jqv FILE FILTER: one value from a JSON file.
+jqv() { jq -r "$2" "$1"; }
+
+# wait_until TIMEOUT_SEC CMD...: poll (every 0.1 s) until CMD succeeds.
+wait_until() {
+	local limit=$1; shift
+	local end=$((SECONDS + limit))
+	while ! "$@"; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
