@@ -2,7 +2,7 @@
 /*
  * nlfloor: the cheapest possible TCP socket count over NETLINK_SOCK_DIAG, the
  * floor that twscope stat is compared with. It sends the same dumps as stat
- * (per family: LISTEN, then 0x1bfe) and only counts messages.
+ * (LISTEN of IPv4 and IPv6, then 0x1bfe of both) and only counts messages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	uint32_t seq;
 	int fams[2];
 	int nfams = 0;
+	unsigned int m;
 	int c;
 	int f;
 
@@ -165,11 +166,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	seq = (uint32_t)time(NULL);
-	/* Same order as stat: per family, LISTEN first, then the other states. */
-	for (f = 0; f < nfams; f++) {
-		unsigned int m;
-
-		for (m = 0; m < nmasks; m++) {
+	/* Same order as stat (src/collect.c): LISTEN of both families, then the rest. */
+	for (m = 0; m < nmasks; m++) {
+		for (f = 0; f < nfams; f++) {
 			long long n = dump_count(nl, ++seq, fams[f], masks[m]);
 
 			if (n < 0) {
