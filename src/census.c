@@ -245,6 +245,7 @@ static int count_server(struct census *c, const struct tw_sock *sk)
 	return 0;
 }
 
+/* Only unknown-side sockets need their own peer table; the others are in dest/remote maps. */
 static int count_peer(struct census *c, const struct tw_sock *sk)
 {
 	struct count_val *v;
@@ -262,7 +263,6 @@ static int count_peer(struct census *c, const struct tw_sock *sk)
 int census_add(struct census *c, const struct tw_sock *sk)
 {
 	enum tw_side side;
-	int r;
 
 	if (sk->state >= TW_STATE_MAX || !census_filter_match(&c->conf.filter, sk))
 		return 0;
@@ -286,13 +286,9 @@ int census_add(struct census *c, const struct tw_sock *sk)
 	if (sk->state == TW_TIME_WAIT)
 		c->tw_side[side]++;
 	if (side == TW_SIDE_CLIENT)
-		r = count_client(c, sk);
-	else if (side == TW_SIDE_SERVER)
-		r = count_server(c, sk);
-	else
-		r = 0;
-	if (r < 0)
-		return r;
+		return count_client(c, sk);
+	if (side == TW_SIDE_SERVER)
+		return count_server(c, sk);
 	return count_peer(c, sk);
 }
 
@@ -468,16 +464,47 @@ static int build_servers(struct census *c)
 	return 0;
 }
 
+static int peer_add(struct census *c, const struct tw_addr *addr, uint64_t tw, uint64_t total)
+{
+	struct count_val *v;
+	int r;
+
+	r = upsert(c, c->peer_map, addr, (void **)&v);
+	if (r < 0 || !v)
+		return r;
+	v->time_wait += tw;
+	v->total += total;
+	return 0;
+}
+
+/* Peers = remote IPs of the client, server and unknown tables, merged once at the end. */
 static int build_peers(struct census *c)
 {
 	size_t it = 0, i = 0;
 	const void *k;
 	void *v;
+	int r;
 
+	while (tw_map_next(c->dest_map, &it, &k, &v)) {
+		const struct dest_val *dv = v;
+
+		r = peer_add(c, &((const struct dest_key *)k)->remote, dv->time_wait, dv->held);
+		if (r < 0)
+			return r;
+	}
+	it = 0;
+	while (tw_map_next(c->remote_map, &it, &k, &v)) {
+		const struct count_val *cv = v;
+
+		r = peer_add(c, &((const struct remote_key *)k)->addr, cv->time_wait, cv->total);
+		if (r < 0)
+			return r;
+	}
 	c->n_peers = tw_map_count(c->peer_map);
 	c->peers = calloc(c->n_peers ? c->n_peers : 1, sizeof(*c->peers));
 	if (!c->peers)
 		return -ENOMEM;
+	it = 0;
 	while (tw_map_next(c->peer_map, &it, &k, &v)) {
 		const struct count_val *cv = v;
 		struct census_remote *p = &c->peers[i++];
