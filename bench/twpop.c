@@ -6,7 +6,6 @@
  * does that inside its own namespace.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
