@@ -148,6 +148,17 @@ static bool is_ephemeral(const struct census *c, uint16_t port)
 	return port >= c->conf.range_lo && port <= c->conf.range_hi && !port_bit(c->conf.reserved, port);
 }
 
+static bool is_loopback(const struct tw_addr *a)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, v6_lo, 16) == 0 ||
+	       (memcmp(a->bytes, v4_mapped, 12) == 0 && a->bytes[12] == 127);
+}
+
 enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 {
 	bool local_eph, remote_eph;
@@ -155,6 +166,9 @@ enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 	/* A live listener on the local port settles it. */
 	if (port_bit(c->listen_ports, sk->sport))
 		return TW_SIDE_SERVER;
+	/* On loopback the peer is this host: a listener on its port makes us the client. */
+	if (is_loopback(&sk->dst) && port_bit(c->listen_ports, sk->dport))
+		return TW_SIDE_CLIENT;
 	/*
 	 * The listener may be gone (a server that closed first and exited, seed
 	 * 004 case 4): fall back to which port looks ephemeral. The peer's range

@@ -73,6 +73,16 @@ static void test_sides(void **state)
 	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
 	sk = sock("10.0.0.1", 2000, "10.0.0.2", 3000, TW_TIME_WAIT);
 	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	/* Both ports ephemeral, but on loopback the peer's listener is ours → client. */
+	l = sock("127.0.0.1", 45001, "0.0.0.0", 0, TW_LISTEN);
+	census_add_listener(c, &l);
+	sk = sock("127.0.0.1", 45000, "127.0.0.1", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	sk = sock("::1", 45000, "::ffff:127.0.0.5", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	/* Off loopback the same ports stay unknown: the peer's listener is not ours. */
+	sk = sock("10.0.0.1", 45000, "10.0.0.2", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
 	census_free(c);
 }
 
