@@ -6,6 +6,7 @@
  */
 #include "lab/lab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,22 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* connect()+accept() latency of n new connections to :9000 (client closes after). */
+/* Entries of /proc/self/fd, the descriptors this process holds. */
+static int64_t count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int64_t n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the opendir() descriptor itself */
+}
+
 static int latency(const struct lab_env *env, int lfd, int n, double *ret_p50_us, double *ret_p99_us)
 {
 	uint64_t *lat;
@@ -167,6 +184,10 @@ static int run(struct lab_env *env, struct lab_result *res)
 		if (made)
 			lab_obs_double(res, "meminfo_slab_delta_bytes_per_tw", (double)(slab1 - slab0) * 1024.0 / (double)made, 0);
 	}
+	/* Every socket was close()d: a TIME_WAIT keeps no descriptor of the process (§5.2). */
+	lab_obs_int(res, "open_fds_with_population", count_open_fds());
+	lab_check_add(res, "open file descriptors while N TIME_WAIT exist", LAB_CMP_RANGE, 0,
+		      DESTS + 16, count_open_fds());
 	lab_expect_eq(res, "TIME_WAIT sockets built", (int64_t)n, (int64_t)made);
 	lab_expect_eq(res, "census: TIME_WAIT", (int64_t)made + base, (int64_t)census_total(cr.census, TW_TIME_WAIT));
 	lab_expect_eq(res, "sockstat tw", (int64_t)made + base, (int64_t)cr.sockstat.tcp_tw);
