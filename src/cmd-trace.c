@@ -707,8 +707,7 @@ static struct json_object *json_summary(struct trace_state *st, struct tracer *t
 	json_object_object_add(filt, "netns", args.netns ? json_object_new_string(args.netns) : NULL);
 	json_object_object_add(doc, "filters", filt);
 	json_object_object_add(hooks, "abort", json_object_new_boolean(st->info.have_reset));
-	json_object_object_add(hooks, "syscalls", json_object_new_string(st->info.syscall_tp ?
-				"syscalls_tracepoints" : "raw_syscalls"));
+	json_object_object_add(hooks, "syscalls", json_object_new_string(tracer_sys_hook_name(st->info.sys_hook)));
 	json_object_object_add(hooks, "softirq_detection", json_object_new_string("sock_owned_by_user"));
 	json_object_object_add(doc, "hooks", hooks);
 	if (sorted_rows(st, &rows, &n) == 0)
@@ -868,8 +867,7 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 	}
 	if (!st->info.have_reset)
 		tw_warn("tracepoint tcp/tcp_send_reset with a reason is missing, abortive closes are not counted");
-	tw_dbg("syscall hooks: %s",
-	       st->info.syscall_tp ? "syscalls tracepoints" : "raw sys_exit");
+	tw_dbg("syscall hooks: %s", tracer_sys_hook_name(st->info.sys_hook));
 	return 0;
 }
 
