@@ -234,7 +234,6 @@ static int open_load(struct tracer *t, const struct tracer_opts *o, struct trace
 		strncpy((char *)t->skel->rodata->targ_comm, o->comm, TWT_COMM_LEN - 1);
 	}
 	t->skel->rodata->emit_events = o->on_event != NULL;
-	t->skel->rodata->track_cw = !o->no_close_wait;
 	/* Without --events the ring buffer is never written: keep it minimal. */
 	if (!o->on_event)
 		bpf_map__set_max_entries(t->skel->maps.events, (__u32)getpagesize());

@@ -29,7 +29,6 @@ struct tracer_opts {
 	uint32_t netns_ino;	/* 0 = any */
 	uint16_t port;		/* 0 = any; local or remote */
 	const char *comm;	/* NULL = any; exact match, at most 15 bytes */
-	bool no_close_wait;	/* do not track sockets sitting in CLOSE_WAIT */
 	tracer_event_fn on_event; /* non-NULL enables the ring buffer */
 	void *data;
 };

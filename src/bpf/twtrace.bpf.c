@@ -30,7 +30,6 @@ const volatile __u32 targ_netns;
 const volatile __u16 targ_port;
 const volatile bool targ_has_comm;
 const volatile bool emit_events;
-const volatile bool track_cw = true;
 const volatile __u8 targ_comm[TWT_COMM_LEN];
 
 /* Which aggregation map is live; user space flips it and drains the other. */
@@ -293,7 +292,7 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 	}
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (oldstate == TCP_CLOSE_WAIT && track_cw) {
+	if (oldstate == TCP_CLOSE_WAIT) {
 		__u64 skp = (__u64)sk;
 
 		bpf_map_delete_elem(&cw_socks, &skp);
@@ -309,8 +308,7 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 		return 0;
 	if (kind == TWT_CLOSE_WAIT) {
 		/* The peer's FIN is processed in softirq (or by whoever holds the lock). */
-		if (track_cw)
-			cw_enter(sk, &k);
+		cw_enter(sk, &k);
 		k.flags |= TWT_F_SOFTIRQ;
 		if (targ_tgid || targ_has_comm)
 			return 0;
