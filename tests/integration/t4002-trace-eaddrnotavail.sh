@@ -20,7 +20,7 @@ TPID=$!
 TW_PIDS+=("$TPID")
 wait_until 20 grep -qs "tracing" "$TW_TMP/err" || { echo "trace did not start: $(cat "$TW_TMP/err")"; exit 1; }
 
-timeout 20 nsexec "$NS" "$HELPERS/trace-tcp" exhaust $PORT $N >"$TW_TMP/helper" ||
+timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" exhaust $PORT $N >"$TW_TMP/helper" ||
 	{ echo "helper failed"; exit 1; }
 closer=$(sed -n 's/^closer_pid=\([0-9]*\) .*/\1/p' "$TW_TMP/helper")
 check_eq "helper outcome" "held=10 fails=$N" "$(tail -n 1 "$TW_TMP/helper")"

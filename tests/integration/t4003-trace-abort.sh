@@ -17,9 +17,9 @@ TPID=$!
 TW_PIDS+=("$TPID")
 wait_until 20 grep -qs "tracing" "$TW_TMP/err" || { echo "trace did not start: $(cat "$TW_TMP/err")"; exit 1; }
 
-timeout 20 nsexec "$NS" "$HELPERS/trace-tcp" linger0 $PORT $N >"$TW_TMP/h1" ||
+timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" linger0 $PORT $N >"$TW_TMP/h1" ||
 	{ echo "helper (linger0) failed"; exit 1; }
-timeout 20 nsexec "$NS" "$HELPERS/trace-tcp" unread $PORT 3 >"$TW_TMP/h2" ||
+timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" unread $PORT 3 >"$TW_TMP/h2" ||
 	{ echo "helper (unread) failed"; exit 1; }
 check_eq "linger0 helper" "done=$N" "$(tail -n 1 "$TW_TMP/h1")"
 check_eq "unread helper" "done=3" "$(tail -n 1 "$TW_TMP/h2")"
