@@ -24,7 +24,7 @@ trap cleanup EXIT
 [ -x "$LOAD" ] || { echo "build $LOAD first (make .output/bench/trace-load)" >&2; exit 1; }
 ip netns add "$NS"
 ip netns exec "$NS" sh -c 'ip link set lo up
-	sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+	sysctl -qw net.ipv4.ip_local_port_range="10000 65535"
 	sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535'
 
 cpu_of() { sed -n 's/^cpu \([0-9.]*\)%.*/\1/p' "$1"; }

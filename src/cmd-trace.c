@@ -25,6 +25,8 @@
 #include "log.h"
 #include "map.h"
 #include "netns.h"
+#include "output.h"
+#include "output-trace.h"
 #include "util.h"
 #if TW_HAVE_BPF
 #include "tracer.h"
@@ -202,7 +204,7 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 		return TW_EXIT_OK;
 	}
 	if (args.json)
-		printf("{\"error\":\"built without BPF support\",\"code\":%d}\n", TW_EXIT_FAIL);
+		out_json_error("trace", "built without BPF support", TW_EXIT_FAIL);
 	tw_err(0, "built without BPF support (rebuild with 'make BPF=1')");
 	return TW_EXIT_FAIL;
 }
@@ -215,34 +217,14 @@ struct acc {
 	uint64_t interval;	/* since the last refresh */
 };
 
-struct netns_name {
-	uint64_t ino;
-	char name[NAME_MAX + 1];
-};
-
-/* CLOSE_WAIT sockets grouped like the aggregates (service port kept). */
-struct cw_group {
-	uint32_t netns;
-	uint16_t family;
-	uint16_t lport;
-	uint16_t rport;
-	uint8_t laddr[16];
-	uint8_t raddr[16];
-	uint64_t count;
-	uint64_t oldest_ns;
-	uint64_t ino;		/* inode of the oldest socket, for its owner */
-	uint32_t owner_pid;
-	char owner_comm[TWT_COMM_LEN];
-};
-
 struct trace_state {
 	struct tw_ctx *ctx;
 	struct tw_map *acc;
 	uint64_t acc_full;
-	struct netns_name names[MAX_NETNS_NAMES];
+	struct trace_netns_name names[MAX_NETNS_NAMES];
 	size_t n_names;
 	uint64_t host_netns;
-	struct cw_group cw[MAX_CW_GROUPS];
+	struct trace_cw_row cw[MAX_CW_GROUPS];
 	size_t n_cw;
 	uint64_t cw_untracked;
 	uint64_t start_ns;
@@ -261,51 +243,6 @@ static void on_signal(int sig)
 static void libbpf_line(const char *line)
 {
 	tw_dbg("%s", line);
-}
-
-static const char *kind_name(unsigned int kind)
-{
-	static const char *const names[TWT_KIND_MAX] = {
-		[TWT_ACTIVE_CLOSE] = "active_close",
-		[TWT_PASSIVE_CLOSE] = "passive_close",
-		[TWT_CLOSE_WAIT] = "close_wait",
-		[TWT_ABORT] = "abort",
-		[TWT_CONNECT_FAIL] = "connect_eaddrnotavail",
-		[TWT_BIND_FAIL] = "bind_eaddrinuse",
-	};
-
-	if (kind < TWT_KIND_MAX && names[kind])
-		return names[kind];
-	return "unknown";
-}
-
-static const char *rst_name(unsigned int reason)
-{
-	static const char *const names[TWT_RST_MAX] = {
-		[TWT_RST_OTHER] = "other",
-		[TWT_RST_UNREAD] = "unread",
-		[TWT_RST_LINGER0] = "linger0",
-		[TWT_RST_LINGER2] = "linger2",
-		[TWT_RST_MEMORY] = "memory",
-		[TWT_RST_KEEPALIVE] = "keepalive",
-		[TWT_RST_DATA] = "data_after_close",
-	};
-
-	if (reason < TWT_RST_MAX)
-		return names[reason];
-	return "other";
-}
-
-static void comm_copy(char *dst, const uint8_t *src)
-{
-	memcpy(dst, src, TWT_COMM_LEN);
-	dst[TWT_COMM_LEN - 1] = '\0';
-}
-
-static void addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len)
-{
-	if (!inet_ntop(family == 10 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
 }
 
 static uint64_t path_ino(const char *path)
@@ -352,16 +289,6 @@ static void load_netns_names(struct trace_state *st)
 	closedir(d);
 }
 
-static const char *netns_name(const struct trace_state *st, uint64_t ino)
-{
-	for (size_t i = 0; i < st->n_names; i++)
-		if (st->names[i].ino == ino)
-			return st->names[i].name;
-	if (ino && ino == st->host_netns)
-		return "host";
-	return NULL;
-}
-
 static void on_agg(const struct twt_key *k, const struct twt_val *v, void *data)
 {
 	struct trace_state *st = data;
@@ -379,7 +306,8 @@ static void on_cw(const struct twt_cw *cw, void *data)
 {
 	struct trace_state *st = data;
 	uint16_t lport = cw->lport, rport = cw->rport;
-	struct cw_group *g = NULL;
+	struct trace_cw_row *g = NULL;
+	uint64_t now = now_ns(), age;
 
 	if (lport && rport) {
 		if (lport < rport)
@@ -388,7 +316,7 @@ static void on_cw(const struct twt_cw *cw, void *data)
 			lport = 0;
 	}
 	for (size_t i = 0; i < st->n_cw; i++) {
-		struct cw_group *c = &st->cw[i];
+		struct trace_cw_row *c = &st->cw[i];
 
 		if (c->netns == cw->netns && c->family == cw->family && c->lport == lport &&
 		    c->rport == rport && !memcmp(c->laddr, cw->laddr, 16) &&
@@ -412,8 +340,10 @@ static void on_cw(const struct twt_cw *cw, void *data)
 		memcpy(g->raddr, cw->raddr, 16);
 	}
 	g->count++;
-	if (!g->oldest_ns || cw->since_ns < g->oldest_ns) {
-		g->oldest_ns = cw->since_ns;
+	/* since_ns is CLOCK_MONOTONIC (bpf_ktime_get_ns), like now_ns(). */
+	age = now > cw->since_ns ? now - cw->since_ns : 0;
+	if (g->count == 1 || age > g->oldest_age_ns) {
+		g->oldest_age_ns = age;
 		if (cw->ino)
 			g->ino = cw->ino;
 	}
@@ -457,7 +387,7 @@ static void resolve_cw_owners(struct trace_state *st)
 				continue;
 			link[n] = '\0';
 			for (size_t i = 0; i < st->n_cw; i++) {
-				struct cw_group *g = &st->cw[i];
+				struct trace_cw_row *g = &st->cw[i];
 				_cleanup_free_ char *comm = NULL;
 
 				if (!g->ino || g->owner_pid)
@@ -488,337 +418,121 @@ static int collect_cw(struct tracer *t, struct trace_state *st)
 	return 0;
 }
 
-struct row {
-	const struct twt_key *k;
-	const struct acc *a;
-};
-
 static int row_cmp(const void *pa, const void *pb)
 {
-	const struct row *a = pa, *b = pb;
+	const struct trace_row *a = pa, *b = pb;
 
-	if (a->a->total != b->a->total)
-		return a->a->total < b->a->total ? 1 : -1;
-	if (a->k->kind != b->k->kind)
-		return a->k->kind < b->k->kind ? -1 : 1;
-	if (a->k->tgid != b->k->tgid)
-		return a->k->tgid < b->k->tgid ? -1 : 1;
-	return memcmp(a->k, b->k, sizeof(*a->k));
+	if (a->total != b->total)
+		return a->total < b->total ? 1 : -1;
+	if (a->key->kind != b->key->kind)
+		return a->key->kind < b->key->kind ? -1 : 1;
+	if (a->key->tgid != b->key->tgid)
+		return a->key->tgid < b->key->tgid ? -1 : 1;
+	return memcmp(a->key, b->key, sizeof(*a->key));
 }
 
-/* Sorted view of the accumulated rows; caller frees. */
-static int sorted_rows(const struct trace_state *st, struct row **ret, size_t *ret_n)
+/* The report the renderers get: sorted rows, CLOSE_WAIT groups, counters. */
+static int build_report(const struct trace_state *st, struct tracer *t,
+			struct trace_report *rep, struct trace_row **ret_rows)
 {
 	size_t n = tw_map_count(st->acc), i = 0, iter = 0;
+	struct trace_row *rows;
 	const void *k;
 	void *v;
-	struct row *rows;
 
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)
 		return -ENOMEM;
 	while (i < n && tw_map_next(st->acc, &iter, &k, &v)) {
-		rows[i].k = k;
-		rows[i].a = v;
+		rows[i].key = k;
+		rows[i].total = ((const struct acc *)v)->total;
+		rows[i].interval = ((const struct acc *)v)->interval;
 		i++;
 	}
 	qsort(rows, i, sizeof(*rows), row_cmp);
-	*ret = rows;
-	*ret_n = i;
+	*rep = (struct trace_report){
+		.rows = rows,
+		.n_rows = i,
+		.cw = st->cw,
+		.n_cw = st->n_cw,
+		.names = st->names,
+		.n_names = st->n_names,
+		.host_netns = st->host_netns,
+		.filter_pid = args.pid,
+		.filter_comm = args.comm,
+		.filter_port = args.port,
+		.filter_netns = args.netns,
+		.have_reset = st->info.have_reset,
+		.sys_hook = tracer_sys_hook_name(st->info.sys_hook),
+		.duration_ns = (st->end_ns ? st->end_ns : now_ns()) - st->start_ns,
+		.lost_events = tracer_counter(t, TWT_CNT_RB_LOST),
+		.streamed_events = st->n_events,
+		.dropped_aggregates = tracer_counter(t, TWT_CNT_AGG_FULL) + st->acc_full,
+		.close_wait_untracked = tracer_counter(t, TWT_CNT_CW_FULL) + st->cw_untracked,
+	};
+	*ret_rows = rows;
 	return 0;
 }
 
-static void endpoint_str(unsigned int family, const uint8_t *addr, uint16_t port, bool empty,
-			 char *buf, size_t len)
+static int show_table(const struct trace_state *st, struct tracer *t, bool live,
+		      double interval_sec)
 {
-	char a[INET6_ADDRSTRLEN];
+	_cleanup_free_ struct trace_row *rows = NULL;
+	struct trace_table_opts o = {
+		.live = live,
+		.clear = live && st->ctx->tty,
+		.max_rows = live && st->ctx->tty ? MAX_ROWS_TTY_FALLBACK : 0,
+		.no_header = args.no_header,
+		.wide = args.wide,
+		.interval_sec = interval_sec,
+	};
+	struct trace_report rep;
+	int r;
 
-	if (empty) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	addr_str(family, addr, a, sizeof(a));
-	if (family == 10)
-		snprintf(buf, len, port ? "[%s]:%u" : "[%s]:*", a, port);
-	else
-		snprintf(buf, len, port ? "%s:%u" : "%s:*", a, port);
+	r = build_report(st, t, &rep, &rows);
+	if (r < 0)
+		return r;
+	trace_print_table(stdout, &rep, &o);
+	return 0;
 }
 
-static bool has_local(const struct twt_key *k)
+static int show_json(const struct trace_state *st, struct tracer *t, bool ndjson)
 {
-	return k->kind != TWT_CONNECT_FAIL;
-}
+	_cleanup_free_ struct trace_row *rows = NULL;
+	struct trace_report rep;
+	struct json_object *doc;
+	int r;
 
-static bool has_remote(const struct twt_key *k)
-{
-	return k->kind != TWT_BIND_FAIL;
-}
-
-static void event_label(const struct twt_key *k, char *buf, size_t len)
-{
-	if (k->kind == TWT_ABORT)
-		snprintf(buf, len, "abort:%s", rst_name(k->reason));
-	else
-		snprintf(buf, len, "%s", kind_name(k->kind));
-}
-
-static void print_table(struct trace_state *st, bool live, double interval_sec)
-{
-	_cleanup_free_ struct row *rows = NULL;
-	int aw = args.wide ? 47 : 21;
-	size_t n = 0, max = SIZE_MAX;
-
-	if (sorted_rows(st, &rows, &n) < 0) {
-		tw_err(-ENOMEM, "cannot sort results");
-		return;
-	}
-	if (live && st->ctx->tty) {
-		printf("\033[H\033[2J");
-		max = MAX_ROWS_TTY_FALLBACK;
-	}
-	if (live)
-		printf("twscope trace: %.0f s, %zu keys, lost events %" PRIu64 "\n",
-		       (double)(now_ns() - st->start_ns) / (double)NSEC_PER_SEC, n,
-		       st->n_events);
-	if (!args.no_header) {
-		printf("%-8s %-16s %-12s %-22s %-*s %-*s %10s", "PID", "COMM", "NETNS", "EVENT",
-		       aw, "LOCAL", aw, "REMOTE", "COUNT");
-		printf(live ? " %9s\n" : "\n", "RATE/s");
-	}
-	for (size_t i = 0; i < n && i < max; i++) {
-		const struct twt_key *k = rows[i].k;
-		char pid[16], comm[TWT_COMM_LEN + 2], ns[24], ev[32];
-		char l[INET6_ADDRSTRLEN + 10], r[INET6_ADDRSTRLEN + 10];
-		const char *nn = netns_name(st, k->netns);
-
-		if (k->flags & TWT_F_SOFTIRQ) {
-			snprintf(pid, sizeof(pid), "-");
-			snprintf(comm, sizeof(comm), "[softirq]");
-		} else {
-			snprintf(pid, sizeof(pid), "%u", k->tgid);
-			comm_copy(comm, k->comm);
-		}
-		if (nn)
-			snprintf(ns, sizeof(ns), "%s", nn);
-		else
-			snprintf(ns, sizeof(ns), "%u", k->netns);
-		event_label(k, ev, sizeof(ev));
-		endpoint_str(k->family, k->laddr, k->lport, !has_local(k), l, sizeof(l));
-		endpoint_str(k->family, k->raddr, k->rport, !has_remote(k), r, sizeof(r));
-		printf("%-8s %-16s %-12s %-22s %-*s %-*s %10" PRIu64, pid, comm, ns, ev, aw, l,
-		       aw, r, rows[i].a->total);
-		if (live)
-			printf(" %9.1f\n", (double)rows[i].a->interval / interval_sec);
-		else
-			printf("\n");
-	}
-	if (n > max)
-		printf("... %zu more\n", n - max);
-	if (st->n_cw) {
-		printf("\n%-8s %-16s %-12s %-*s %-*s %10s %10s\n", "PID", "COMM", "NETNS", aw,
-		       "LOCAL", aw, "REMOTE", "CLOSE_WAIT", "OLDEST_S");
-		for (size_t i = 0; i < st->n_cw; i++) {
-			const struct cw_group *g = &st->cw[i];
-			char l[INET6_ADDRSTRLEN + 10], r[INET6_ADDRSTRLEN + 10], pid[16], ns[24];
-			const char *nn = netns_name(st, g->netns);
-
-			endpoint_str(g->family, g->laddr, g->lport, false, l, sizeof(l));
-			endpoint_str(g->family, g->raddr, g->rport, false, r, sizeof(r));
-			snprintf(pid, sizeof(pid), g->owner_pid ? "%u" : "-", g->owner_pid);
-			if (nn)
-				snprintf(ns, sizeof(ns), "%s", nn);
-			else
-				snprintf(ns, sizeof(ns), "%u", g->netns);
-			printf("%-8s %-16s %-12s %-*s %-*s %10" PRIu64 " %10.1f\n", pid,
-			       g->owner_pid ? g->owner_comm : "?", ns, aw, l, aw, r, g->count,
-			       (double)(now_ns() - g->oldest_ns) / (double)NSEC_PER_SEC);
-		}
-	}
-	fflush(stdout);
-}
-
-static struct json_object *json_endpoint(unsigned int family, const uint8_t *addr,
-					 uint16_t port)
-{
-	struct json_object *o = json_object_new_object();
-	char a[INET6_ADDRSTRLEN];
-
-	addr_str(family, addr, a, sizeof(a));
-	json_object_object_add(o, "addr", json_object_new_string(a));
-	json_object_object_add(o, "port", json_object_new_int(port));
-	return o;
-}
-
-static void json_netns(struct json_object *o, const struct trace_state *st, uint32_t ino)
-{
-	const char *nn = netns_name(st, ino);
-
-	json_object_object_add(o, "netns", json_object_new_int64(ino));
-	json_object_object_add(o, "netns_name", nn ? json_object_new_string(nn) : NULL);
-}
-
-static struct json_object *json_row(const struct trace_state *st, const struct twt_key *k,
-				    uint64_t count)
-{
-	struct json_object *o = json_object_new_object();
-	bool softirq = k->flags & TWT_F_SOFTIRQ;
-	char comm[TWT_COMM_LEN];
-
-	comm_copy(comm, k->comm);
-	json_object_object_add(o, "kind", json_object_new_string(kind_name(k->kind)));
-	if (k->kind == TWT_ABORT)
-		json_object_object_add(o, "reason", json_object_new_string(rst_name(k->reason)));
-	if (k->kind == TWT_CONNECT_FAIL || k->kind == TWT_BIND_FAIL)
-		json_object_object_add(o, "errno", json_object_new_int(k->reason));
-	json_object_object_add(o, "softirq", json_object_new_boolean(softirq));
-	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(k->tgid));
-	json_object_object_add(o, "comm", softirq ? NULL : json_object_new_string(comm));
-	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(k->cgroup));
-	json_netns(o, st, k->netns);
-	json_object_object_add(o, "family",
-			       json_object_new_string(k->family == 10 ? "inet6" : "inet"));
-	json_object_object_add(o, "local", has_local(k) ?
-			       json_endpoint(k->family, k->laddr, k->lport) : NULL);
-	json_object_object_add(o, "remote", has_remote(k) ?
-			       json_endpoint(k->family, k->raddr, k->rport) : NULL);
-	json_object_object_add(o, "count", json_object_new_uint64(count));
-	return o;
-}
-
-static struct json_object *json_summary(struct trace_state *st, struct tracer *t,
-					bool ndjson)
-{
-	struct json_object *doc = json_object_new_object(), *evs = json_object_new_array();
-	struct json_object *cws = json_object_new_array(), *filt = json_object_new_object();
-	struct json_object *hooks = json_object_new_object();
-	_cleanup_free_ struct row *rows = NULL;
-	size_t n = 0;
-
-	if (ndjson)
-		json_object_object_add(doc, "type", json_object_new_string("summary"));
-	json_object_object_add(doc, "schema", json_object_new_int(1));
-	json_object_object_add(doc, "command", json_object_new_string("trace"));
-	json_object_object_add(doc, "duration_sec",
-			       json_object_new_double((double)((st->end_ns ? st->end_ns : now_ns()) -
-							st->start_ns) / (double)NSEC_PER_SEC));
-	json_object_object_add(filt, "pid", args.pid ? json_object_new_int64(args.pid) : NULL);
-	json_object_object_add(filt, "comm", args.comm ? json_object_new_string(args.comm) : NULL);
-	json_object_object_add(filt, "port", args.port ? json_object_new_int(args.port) : NULL);
-	json_object_object_add(filt, "netns", args.netns ? json_object_new_string(args.netns) : NULL);
-	json_object_object_add(doc, "filters", filt);
-	json_object_object_add(hooks, "abort", json_object_new_boolean(st->info.have_reset));
-	json_object_object_add(hooks, "syscalls", json_object_new_string(st->info.syscall_tp ?
-				"syscalls_tracepoints" : "raw_syscalls"));
-	json_object_object_add(hooks, "softirq_detection", json_object_new_string("sock_owned_by_user"));
-	json_object_object_add(doc, "hooks", hooks);
-	if (sorted_rows(st, &rows, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(evs, json_row(st, rows[i].k, rows[i].a->total));
-	json_object_object_add(doc, "events", evs);
-	for (size_t i = 0; i < st->n_cw; i++) {
-		const struct cw_group *g = &st->cw[i];
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "pid", g->owner_pid ? json_object_new_int64(g->owner_pid) : NULL);
-		json_object_object_add(o, "comm", g->owner_pid ?
-				       json_object_new_string(g->owner_comm) : NULL);
-		json_netns(o, st, g->netns);
-		json_object_object_add(o, "local", json_endpoint(g->family, g->laddr, g->lport));
-		json_object_object_add(o, "remote", json_endpoint(g->family, g->raddr, g->rport));
-		json_object_object_add(o, "count", json_object_new_uint64(g->count));
-		json_object_object_add(o, "oldest_sec", json_object_new_double(
-				(double)(now_ns() - g->oldest_ns) / (double)NSEC_PER_SEC));
-		json_object_array_add(cws, o);
-	}
-	json_object_object_add(doc, "close_wait", cws);
-	json_object_object_add(doc, "lost_events",
-			       json_object_new_uint64(tracer_counter(t, TWT_CNT_RB_LOST)));
-	json_object_object_add(doc, "streamed_events", json_object_new_uint64(st->n_events));
-	json_object_object_add(doc, "dropped_aggregates", json_object_new_uint64(
-				tracer_counter(t, TWT_CNT_AGG_FULL) + st->acc_full));
-	json_object_object_add(doc, "close_wait_untracked", json_object_new_uint64(
-				tracer_counter(t, TWT_CNT_CW_FULL) + st->cw_untracked));
-	return doc;
-}
-
-static void print_json_doc(struct json_object *doc, bool pretty)
-{
-	puts(json_object_to_json_string_ext(doc, pretty ? JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN));
+	r = build_report(st, t, &rep, &rows);
+	if (r < 0)
+		return r;
+	doc = trace_json(&rep, ndjson);
+	if (!doc)
+		return -ENOMEM;
+	puts(json_object_to_json_string_ext(doc, ndjson ? JSON_C_TO_STRING_PLAIN :
+					    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
 	json_object_put(doc);
-}
-
-/* A JSON string for a comm: quotes, backslashes and non-ASCII bytes escaped. */
-static void put_json_comm(const uint8_t *comm)
-{
-	putchar('"');
-	for (int i = 0; i < TWT_COMM_LEN && comm[i]; i++) {
-		uint8_t c = comm[i];
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void put_json_endpoint(const char *name, unsigned int family, const uint8_t *addr,
-			      uint16_t port, bool present)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (!present) {
-		printf(",\"%s\":null", name);
-		return;
-	}
-	addr_str(family, addr, a, sizeof(a));
-	printf(",\"%s\":{\"addr\":\"%s\",\"port\":%u}", name, a, port);
+	return 0;
 }
 
 /*
- * One NDJSON line per event. Written by hand rather than through json-c:
- * at 100k events/s the allocations of a json-c tree per line cost more CPU
- * than the tracing itself. Only comm needs escaping; the rest is numbers
- * and fixed names.
+ * One NDJSON line per event, formatted by json-c into the fully buffered
+ * stdout; run() flushes after every ring-buffer batch.
  */
 static int on_event(const struct twt_event *e, void *data)
 {
 	struct trace_state *st = data;
-	bool softirq = e->flags & TWT_F_SOFTIRQ;
-	const char *nn = netns_name(st, e->netns);
+	struct trace_report names = { .names = st->names, .n_names = st->n_names,
+				      .host_netns = st->host_netns };
 
 	st->n_events++;
-	printf("{\"type\":\"event\",\"ts_ns\":%llu,\"kind\":\"%s\"",
-	       (unsigned long long)e->ts_ns, kind_name(e->kind));
-	if (e->kind == TWT_ABORT)
-		printf(",\"reason\":\"%s\"", rst_name(e->reason));
-	if (e->kind == TWT_CONNECT_FAIL || e->kind == TWT_BIND_FAIL)
-		printf(",\"errno\":%u", e->reason);
-	if (softirq) {
-		printf(",\"softirq\":true,\"pid\":null,\"tid\":null,\"comm\":null,\"cgroup_id\":null");
-	} else {
-		printf(",\"softirq\":false,\"pid\":%u,\"tid\":%u,\"comm\":", e->tgid, e->pid);
-		put_json_comm(e->comm);
-		printf(",\"cgroup_id\":%llu", (unsigned long long)e->cgroup);
-	}
-	printf(",\"netns\":%u,\"netns_name\":", e->netns);
-	if (nn)
-		printf("\"%s\"", nn);	/* /run/netns names: checked by is_plain_name() */
-	else
-		printf("null");
-	put_json_endpoint("local", e->family, e->laddr, e->lport, e->kind != TWT_CONNECT_FAIL);
-	put_json_endpoint("remote", e->family, e->raddr, e->rport, e->kind != TWT_BIND_FAIL);
-	printf("}\n");
-	return 0;
+	return trace_print_event(stdout, e, trace_netns_name(&names, e->netns)) < 0;
 }
 
 static int fail(int err, const char *msg)
 {
 	if (args.json || args.events)
-		printf("{\"error\":\"%s\",\"code\":%d}\n", msg, TW_EXIT_FAIL);
+		out_json_error("trace", msg, TW_EXIT_FAIL);
 	return err;
 }
 
@@ -868,8 +582,7 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 	}
 	if (!st->info.have_reset)
 		tw_warn("tracepoint tcp/tcp_send_reset with a reason is missing, abortive closes are not counted");
-	tw_dbg("syscall hooks: %s",
-	       st->info.syscall_tp ? "syscalls tracepoints" : "raw sys_exit");
+	tw_dbg("syscall hooks: %s", tracer_sys_hook_name(st->info.sys_hook));
 	return 0;
 }
 
@@ -898,11 +611,11 @@ static int run(struct trace_state *st)
 	(void) sigaction(SIGINT, &sa, NULL);
 	(void) sigaction(SIGTERM, &sa, NULL);
 	/*
-	 * NDJSON: block-buffered but flushed after every ring-buffer batch
+	 * NDJSON: fully buffered but flushed after every ring-buffer batch
 	 * (at most POLL_MS late), instead of one write() per line.
 	 */
 	if (args.events)
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	/* Progress goes to stderr; tests wait for this line before starting load. */
 	fprintf(stderr, "twscope trace: tracing%s, %s\n",
 		args.duration_ns ? "" : " until interrupted",
@@ -924,8 +637,8 @@ static int run(struct trace_state *st)
 				       TW_EXIT_FAIL;
 			if (live) {
 				collect_cw(t, st);
-				print_table(st, true, (double)(now - st->last_refresh_ns) /
-					    (double)NSEC_PER_SEC);
+				(void) show_table(st, t, true, (double)(now - st->last_refresh_ns) /
+						  (double)NSEC_PER_SEC);
 			}
 			clear_interval(st);
 			st->last_refresh_ns = now;
@@ -952,9 +665,11 @@ static int run(struct trace_state *st)
 	}
 	collect_cw(t, st);
 	if (args.json || args.events)
-		print_json_doc(json_summary(st, t, args.events), !args.events);
+		r = show_json(st, t, args.events);
 	else
-		print_table(st, false, 1.0);
+		r = show_table(st, t, false, 1.0);
+	if (r < 0)
+		return tw_err(r, "out of memory"), fail(r, "out of memory"), TW_EXIT_FAIL;
 	if (tracer_counter(t, TWT_CNT_RB_LOST))
 		tw_warn("%" PRIu64 " events lost (ring buffer full)",
 			tracer_counter(t, TWT_CNT_RB_LOST));

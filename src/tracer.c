@@ -39,6 +39,8 @@ struct tracer {
 	tracer_event_fn on_event;
 	void *data;
 	int ncpus;
+	struct twt_key *keys;	/* DRAIN_BATCH keys */
+	struct twt_val *vals;	/* DRAIN_BATCH x ncpus per-CPU values */
 };
 
 static void (*log_fn)(const char *line);
@@ -116,6 +118,34 @@ static int tp_btf_nargs(const struct btf *btf, const char *tp)
 	return btf_vlen(t) - 1;
 }
 
+/* Number of parameters of kernel function fn (BTF FUNC), or -ENOENT. */
+static int func_nargs(const struct btf *btf, const char *fn)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return btf_vlen(t);
+}
+
+const char *tracer_sys_hook_name(enum tracer_sys_hook h)
+{
+	switch (h) {
+	case TRACER_SYS_FEXIT:
+		return "fexit";
+	case TRACER_SYS_TP:
+		return "syscalls_tracepoints";
+	case TRACER_SYS_RAW:
+		return "raw_syscalls";
+	}
+	return "unknown";
+}
+
 /* Mirrors libbpf 1.1: debugfs' tracing dir wins when it exists. */
 static bool has_syscall_tracepoints(void)
 {
@@ -141,7 +171,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 	return t->on_event((const struct twt_event *)data, t->data);
 }
 
-static int probe(struct tracer *t, struct tracer_info *info, char *errbuf, size_t errlen)
+static int probe(struct tracer *t, struct tracer_info *info, bool no_fexit, char *errbuf,
+		 size_t errlen)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct twtrace_bpf *s = t->skel;
@@ -160,18 +191,56 @@ static int probe(struct tracer *t, struct tracer_info *info, char *errbuf, size_
 	info->have_reset = n >= 3;
 	if (!info->have_reset)
 		bpf_program__set_autoload(s->progs.handle_send_reset, false);
-	info->syscall_tp = has_syscall_tracepoints();
-	if (!info->syscall_tp && tp_btf_nargs(btf, "sys_exit") < 2) {
+	if (!no_fexit && func_nargs(btf, "__sys_connect") == 3 &&
+	    func_nargs(btf, "__sys_bind") == 3)
+		info->sys_hook = TRACER_SYS_FEXIT;
+	else if (has_syscall_tracepoints())
+		info->sys_hook = TRACER_SYS_TP;
+	else if (tp_btf_nargs(btf, "sys_exit") >= 2)
+		info->sys_hook = TRACER_SYS_RAW;
+	else {
 		snprintf(errbuf, errlen, "tracepoints syscalls/sys_exit_connect or raw_syscalls");
 		r = -ENOTSUP;
 		goto out;
 	}
-	bpf_program__set_autoload(s->progs.tp_exit_connect, info->syscall_tp);
-	bpf_program__set_autoload(s->progs.tp_exit_bind, info->syscall_tp);
-	bpf_program__set_autoload(s->progs.raw_sys_exit, !info->syscall_tp);
+	bpf_program__set_autoload(s->progs.fexit_connect, info->sys_hook == TRACER_SYS_FEXIT);
+	bpf_program__set_autoload(s->progs.fexit_bind, info->sys_hook == TRACER_SYS_FEXIT);
+	bpf_program__set_autoload(s->progs.tp_exit_connect, info->sys_hook == TRACER_SYS_TP);
+	bpf_program__set_autoload(s->progs.tp_exit_bind, info->sys_hook == TRACER_SYS_TP);
+	bpf_program__set_autoload(s->progs.raw_sys_exit, info->sys_hook == TRACER_SYS_RAW);
 out:
 	btf__free(btf);
 	return r;
+}
+
+/* Open the skeleton, probe the kernel, configure and load it. */
+static int open_load(struct tracer *t, const struct tracer_opts *o, struct tracer_info *info,
+		     bool no_fexit, char *errbuf, size_t errlen)
+{
+	int r;
+
+	snprintf(errbuf, errlen, "open");
+	t->skel = twtrace_bpf__open();
+	if (!t->skel)
+		return -errno;
+	r = probe(t, info, no_fexit, errbuf, errlen);
+	if (r < 0)
+		return r;
+	t->skel->rodata->targ_tgid = o->tgid;
+	t->skel->rodata->targ_netns = o->netns_ino;
+	t->skel->rodata->targ_port = o->port;
+	if (o->comm) {
+		t->skel->rodata->targ_has_comm = true;
+		strncpy((char *)t->skel->rodata->targ_comm, o->comm, TWT_COMM_LEN - 1);
+	}
+	t->skel->rodata->emit_events = o->on_event != NULL;
+	/* Without --events the ring buffer is never written: keep it minimal. */
+	if (!o->on_event)
+		bpf_map__set_max_entries(t->skel->maps.events, (__u32)getpagesize());
+	/* Run on demand by tracer_close_wait(), never attached here. */
+	bpf_program__set_autoattach(t->skel->progs.fill_cw_ino, false);
+	snprintf(errbuf, errlen, "load");
+	return twtrace_bpf__load(t->skel);
 }
 
 int tracer_open(const struct tracer_opts *o, struct tracer_info *ret_info,
@@ -190,28 +259,19 @@ int tracer_open(const struct tracer_opts *o, struct tracer_info *ret_info,
 		r = t->ncpus < 0 ? t->ncpus : -EINVAL;
 		goto fail;
 	}
-	t->skel = twtrace_bpf__open();
-	if (!t->skel) {
-		r = -errno;
+	t->keys = calloc(DRAIN_BATCH, sizeof(*t->keys));
+	t->vals = calloc((size_t)DRAIN_BATCH * (size_t)t->ncpus, sizeof(*t->vals));
+	if (!t->keys || !t->vals) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	r = probe(t, &info, errbuf, errlen);
-	if (r < 0)
-		goto fail;
-	t->skel->rodata->targ_tgid = o->tgid;
-	t->skel->rodata->targ_netns = o->netns_ino;
-	t->skel->rodata->targ_port = o->port;
-	if (o->comm) {
-		t->skel->rodata->targ_has_comm = true;
-		strncpy((char *)t->skel->rodata->targ_comm, o->comm, TWT_COMM_LEN - 1);
+	r = open_load(t, o, &info, false, errbuf, errlen);
+	/* No BPF trampolines (e.g. CONFIG_FUNCTION_TRACER=n): syscall tracepoints. */
+	if (r < 0 && r != -ENOTSUP && info.sys_hook == TRACER_SYS_FEXIT) {
+		twtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		r = open_load(t, o, &info, true, errbuf, errlen);
 	}
-	t->skel->rodata->emit_events = o->on_event != NULL;
-	/* Without --events the ring buffer is never written: keep it minimal. */
-	if (!o->on_event)
-		bpf_map__set_max_entries(t->skel->maps.events, (__u32)getpagesize());
-
-	snprintf(errbuf, errlen, "load");
-	r = twtrace_bpf__load(t->skel);
 	if (r < 0)
 		goto fail;
 	snprintf(errbuf, errlen, "attach");
@@ -256,13 +316,21 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return n + m;
 }
 
-/* Remove every entry of map fd, handing it to fn. */
-static int drain_map(int fd, tracer_agg_fn fn, void *data)
+/* Sum the per-CPU values of one key (an array of ncpus values). */
+static struct twt_val sum_cpus(const struct twt_val *v, int ncpus)
 {
-	static struct twt_key keys[DRAIN_BATCH];
-	static struct twt_val vals[DRAIN_BATCH];
-	struct twt_key key;
-	struct twt_val val;
+	struct twt_val s = {};
+
+	for (int c = 0; c < ncpus; c++)
+		s.count += v[c].count;
+	return s;
+}
+
+/* Remove every entry of the per-CPU map fd, handing its sum to fn. */
+static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
+{
+	struct twt_key *keys = t->keys, key;
+	struct twt_val *vals = t->vals, sum;
 	__u64 batch;
 	bool first = true;
 	int total = 0, r;
@@ -277,8 +345,10 @@ static int drain_map(int fd, tracer_agg_fn fn, void *data)
 				break;	/* compat: no batch ops, walk below */
 			return r;
 		}
-		for (__u32 i = 0; i < n; i++)
-			fn(&keys[i], &vals[i], data);
+		for (__u32 i = 0; i < n; i++) {
+			sum = sum_cpus(&vals[(size_t)i * t->ncpus], t->ncpus);
+			fn(&keys[i], &sum, data);
+		}
 		total += (int)n;
 		first = false;
 		if (r == -ENOENT)
@@ -286,12 +356,12 @@ static int drain_map(int fd, tracer_agg_fn fn, void *data)
 	}
 	/* compat: remove when minimum kernel >= 5.6 (batch ops) */
 	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
-		r = bpf_map_lookup_and_delete_elem(fd, &key, &val);
-		if (r < 0) {
-			(void) bpf_map_delete_elem(fd, &key);
+		r = bpf_map_lookup_elem(fd, &key, vals);
+		(void) bpf_map_delete_elem(fd, &key);
+		if (r < 0)
 			continue;
-		}
-		fn(&key, &val, data);
+		sum = sum_cpus(vals, t->ncpus);
+		fn(&key, &sum, data);
 		total++;
 	}
 	return total;
@@ -306,7 +376,7 @@ int tracer_drain(struct tracer *t, tracer_agg_fn fn, void *data)
 	__atomic_store_n(&t->skel->bss->gen, old ^ 1, __ATOMIC_SEQ_CST);
 	/* Let programs that already picked the old map finish their update. */
 	(void) nanosleep(&settle, NULL);
-	return drain_map(bpf_map__fd(m), fn, data);
+	return drain_map(t, bpf_map__fd(m), fn, data);
 }
 
 void tracer_stop(struct tracer *t)
@@ -321,6 +391,31 @@ void tracer_stop(struct tracer *t)
 		(void) ring_buffer__consume(t->rb);
 }
 
+/* Run fill_cw_ino() over cw_socks. Best effort: without it owners stay unknown. */
+static void fill_inodes(struct tracer *t)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, o);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link;
+	char buf[64];
+	int fd;
+
+	linfo.map.map_fd = (__u32)bpf_map__fd(t->skel->maps.cw_socks);
+	o.link_info = &linfo;
+	o.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(t->skel->progs.fill_cw_ino, &o);
+	if (!link)
+		return;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd >= 0) {
+		/* The program writes nothing: one read() runs it over the map. */
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+}
+
 int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data)
 {
 	int fd = bpf_map__fd(t->skel->maps.cw_socks);
@@ -329,6 +424,7 @@ int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data)
 	bool first = true;
 	int n = 0;
 
+	fill_inodes(t);
 	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
 		first = false;
 		key = next;
@@ -356,6 +452,8 @@ struct tracer *tracer_free(struct tracer *t)
 		return NULL;
 	ring_buffer__free(t->rb);
 	twtrace_bpf__destroy(t->skel);
+	free(t->keys);
+	free(t->vals);
 	free(t);
 	return NULL;
 }

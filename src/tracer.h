@@ -36,8 +36,15 @@ struct tracer_opts {
 /* What the running kernel let us attach (filled by tracer_open()). */
 struct tracer_info {
 	bool have_reset;	/* tcp_send_reset with reason: abortive closes */
-	bool syscall_tp;	/* syscalls/sys_*_{connect,bind}, else raw sys_enter/exit */
+	enum tracer_sys_hook {
+		TRACER_SYS_FEXIT,	/* fexit on __sys_connect/__sys_bind */
+		TRACER_SYS_TP,		/* syscalls/sys_exit_{connect,bind} */
+		TRACER_SYS_RAW,		/* raw sys_exit (BTF, x86_64) */
+	} sys_hook;
 };
+
+/* tracer_sys_hook_name() - "fexit", "syscalls_tracepoints" or "raw_syscalls". */
+const char *tracer_sys_hook_name(enum tracer_sys_hook h);
 
 /*
  * tracer_check_access() - can this process load tracing BPF programs here?

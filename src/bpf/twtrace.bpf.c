@@ -35,20 +35,25 @@ const volatile __u8 targ_comm[TWT_COMM_LEN];
 /* Which aggregation map is live; user space flips it and drains the other. */
 volatile __u32 gen;
 
+/*
+ * Aggregates, per CPU: no cross-CPU cache-line traffic on the counters;
+ * user space sums the CPUs when it drains a generation.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TWT_AGG_MAX);
 	__type(key, struct twt_key);
 	__type(value, struct twt_val);
 } agg0 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TWT_AGG_MAX);
 	__type(key, struct twt_key);
 	__type(value, struct twt_val);
 } agg1 SEC(".maps");
 
+/* Sockets in CLOSE_WAIT, key = sk: written on entry, deleted on exit only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TWT_CW_MAX);
@@ -76,21 +81,6 @@ static __always_inline void count(__u32 idx)
 		__sync_fetch_and_add(v, 1);
 }
 
-/*
- * Is the current task the socket's owner? In softirq or timer context the
- * current task merely happened to run on this CPU (bcc #2304/#2305). TCP
- * changes the state of a socket that a task holds with lock_sock() only in
- * that task's context (softirqs defer to the backlog, which release_sock()
- * runs in the owner's context), so "owned" means "current is the owner".
- * Reading __preempt_count instead would need CONFIG_KALLSYMS_ALL.
- */
-static __always_inline bool not_owner_context(const struct sock *sk)
-{
-	if (!sk->sk_lock.owned)
-		return true;
-	return (bpf_get_current_pid_tgid() >> 32) == 0;
-}
-
 static __always_inline bool comm_matches(const __u8 *comm)
 {
 	if (!targ_has_comm)
@@ -113,18 +103,30 @@ static __always_inline __u32 task_netns(void)
 
 /*
  * Fill the identity part of a key from the current task, or mark it as
- * softirq. Returns false when the pid/comm filters reject it.
+ * softirq when the task is not the socket's owner (sk NULL: a syscall, the
+ * caller is the owner). In softirq or timer context the current task merely
+ * happened to run on this CPU (bcc #2304/#2305). TCP changes the state of a
+ * socket that a task holds with lock_sock() only in that task's context
+ * (softirqs defer to the backlog, which release_sock() runs in the owner's
+ * context), so "owned" means "current is the owner"; the idle task never
+ * is. (__preempt_count would need CONFIG_KALLSYMS_ALL.) Task fields are
+ * direct BTF loads, not helper calls. Returns false when the pid/comm
+ * filters reject the event.
  */
-static __always_inline bool fill_owner(struct twt_key *k, bool irq)
+static __always_inline bool fill_owner(struct twt_key *k, const struct sock *sk)
 {
-	if (irq) {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
+
+	if (sk && (!sk->sk_lock.owned || !tgid)) {
 		k->flags |= TWT_F_SOFTIRQ;
 		return !targ_tgid && !targ_has_comm;
 	}
-	k->tgid = bpf_get_current_pid_tgid() >> 32;
-	if (targ_tgid && k->tgid != targ_tgid)
+	if (targ_tgid && tgid != targ_tgid)
 		return false;
-	bpf_get_current_comm(k->comm, sizeof(k->comm));
+	k->tgid = tgid;
+	/* comm is NUL-padded by __set_task_comm(): same bytes as the helper's. */
+	__builtin_memcpy(k->comm, task->comm, sizeof(k->comm));
 	if (!comm_matches(k->comm))
 		return false;
 	k->cgroup = bpf_get_current_cgroup_id();
@@ -164,7 +166,7 @@ static __always_inline void emit(const struct twt_key *k)
 /* Count k (event already filtered); ports in k are not folded yet. */
 static __always_inline void record(struct twt_key *k)
 {
-	struct twt_val zero = {}, *v;
+	struct twt_val one = { .count = 1 }, *v;
 	void *map = gen & 1 ? (void *)&agg1 : (void *)&agg0;
 
 	if (emit_events)
@@ -177,16 +179,23 @@ static __always_inline void record(struct twt_key *k)
 			k->lport = 0;
 	}
 	v = bpf_map_lookup_elem(map, k);
-	if (!v) {
-		/* -EEXIST from a racing CPU is fine; -E2BIG means full. */
-		bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(map, k);
-		if (!v) {
-			count(TWT_CNT_AGG_FULL);
-			return;
-		}
+	if (v) {
+		/*
+		 * This CPU's slot: no other CPU writes it, and a program
+		 * never nests into itself on one CPU (prog->active), while
+		 * other programs count other kinds, i.e. other keys.
+		 */
+		v->count++;
+		return;
 	}
-	__sync_fetch_and_add(&v->count, 1);
+	/* -EEXIST: a nested program added it meanwhile; count again. -E2BIG: full. */
+	if (bpf_map_update_elem(map, k, &one, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(map, k);
+	if (v)
+		v->count++;
+	else
+		count(TWT_CNT_AGG_FULL);
 }
 
 static __always_inline bool port_matches(__u16 a, __u16 b)
@@ -213,52 +222,91 @@ static __always_inline void sk_endpoints(const struct sock *sk, struct twt_key *
 	}
 }
 
+/*
+ * Remember a socket entering CLOSE_WAIT: where and since when. Its inode
+ * (to find the owner) is not read here but by fill_cw_ino() when user
+ * space lists the map: three dependent cache misses per connection saved.
+ */
 static __always_inline void cw_enter(const struct sock *sk, const struct twt_key *k)
 {
-	struct socket *so = BPF_CORE_READ(sk, sk_socket);
-	struct twt_cw cw = {};
+	struct twt_cw cw;
 	__u64 key = (__u64)sk;
 
 	cw.since_ns = bpf_ktime_get_ns();
+	cw.ino = 0;
 	cw.netns = k->netns;
 	cw.family = k->family;
 	cw.lport = k->lport;
 	cw.rport = k->rport;
+	cw.pad[0] = cw.pad[1] = cw.pad[2] = 0;
 	__builtin_memcpy(cw.laddr, k->laddr, sizeof(cw.laddr));
 	__builtin_memcpy(cw.raddr, k->raddr, sizeof(cw.raddr));
-	if (so)
-		cw.ino = BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino);
 	if (bpf_map_update_elem(&cw_socks, &key, &cw, BPF_ANY))
 		count(TWT_CNT_CW_FULL);
 }
 
+/*
+ * Iterator over cw_socks, run by user space before it reads the map:
+ * fills in the socket inode. An entry's socket is alive (it is deleted on
+ * the way out of CLOSE_WAIT, before the socket can be freed); the reads
+ * are bpf_probe_read_kernel() all the same.
+ */
+SEC("iter/bpf_map_elem")
+int fill_cw_ino(struct bpf_iter__bpf_map_elem *ctx)
+{
+	__u64 *key = ctx->key;
+	struct twt_cw *cw = ctx->value;
+	struct socket *so;
+
+	if (!key || !cw || cw->ino)
+		return 0;
+	so = BPF_CORE_READ((struct sock *)*key, sk_socket);
+	if (so)
+		cw->ino = BPF_CORE_READ(container_of(so, struct socket_alloc, socket),
+					vfs_inode.i_ino);
+	return 0;
+}
+
+/*
+ * About ten state changes per connection reach this program; three are
+ * kept. The others must return after looking at the two state arguments
+ * only: no load from the socket, no map access, no helper call.
+ */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	struct twt_key k = {};
-	__u64 skp = (__u64)sk;
+	struct twt_key k;
+	__u16 kind;
 
-	/* Most transitions are of no interest: decide on the arguments first. */
-	if (oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1)
-		k.kind = TWT_ACTIVE_CLOSE;
-	else if (oldstate == TCP_CLOSE_WAIT && newstate == TCP_LAST_ACK)
-		k.kind = TWT_PASSIVE_CLOSE;
-	else if (oldstate == TCP_ESTABLISHED && newstate == TCP_CLOSE_WAIT)
-		k.kind = TWT_CLOSE_WAIT;
-	else if (oldstate != TCP_CLOSE_WAIT)
+	if (oldstate == TCP_ESTABLISHED) {
+		if (newstate == TCP_FIN_WAIT1)
+			kind = TWT_ACTIVE_CLOSE;
+		else if (newstate == TCP_CLOSE_WAIT)
+			kind = TWT_CLOSE_WAIT;
+		else
+			return 0;
+	} else if (oldstate == TCP_CLOSE_WAIT) {
+		kind = newstate == TCP_LAST_ACK ? TWT_PASSIVE_CLOSE : 0;
+	} else {
 		return 0;
+	}
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (oldstate == TCP_CLOSE_WAIT)
+	if (oldstate == TCP_CLOSE_WAIT) {
+		__u64 skp = (__u64)sk;
+
 		bpf_map_delete_elem(&cw_socks, &skp);
-	if (!k.kind)
+	}
+	if (!kind)
 		return 0;
+	__builtin_memset(&k, 0, sizeof(k));
+	k.kind = kind;
 	sk_endpoints(sk, &k);
 	if (targ_netns && k.netns != targ_netns)
 		return 0;
 	if (!port_matches(k.lport, k.rport))
 		return 0;
-	if (k.kind == TWT_CLOSE_WAIT) {
+	if (kind == TWT_CLOSE_WAIT) {
 		/* The peer's FIN is processed in softirq (or by whoever holds the lock). */
 		cw_enter(sk, &k);
 		k.flags |= TWT_F_SOFTIRQ;
@@ -267,7 +315,7 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 		record(&k);
 		return 0;
 	}
-	if (!fill_owner(&k, not_owner_context(sk)))
+	if (!fill_owner(&k, sk))
 		return 0;
 	record(&k);
 	return 0;
@@ -321,7 +369,7 @@ int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb
 		return 0;
 	if (!port_matches(k.lport, k.rport))
 		return 0;
-	if (!fill_owner(&k, not_owner_context(sk)))
+	if (!fill_owner(&k, sk))
 		return 0;
 	record(&k);
 	return 0;
@@ -333,15 +381,11 @@ int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb
  * it at exit (instead of remembering it at entry in a map keyed by
  * pid_tgid) keeps the cost of the successful calls to a compare.
  */
-static __always_inline void sys_failed(__u16 kind, struct pt_regs *regs, long ret)
+static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen, long ret)
 {
 	struct twt_key k = {};
-	const void *uaddr;
-	__u64 alen;
 	__u16 family;
 
-	uaddr = (const void *)BPF_CORE_READ(regs, si);
-	alen = BPF_CORE_READ(regs, dx);
 	if (!uaddr || alen < 16)
 		return;
 	if (bpf_probe_read_user(&family, sizeof(family), uaddr))
@@ -381,9 +425,37 @@ static __always_inline void sys_failed(__u16 kind, struct pt_regs *regs, long re
 	k.netns = task_netns();
 	if (targ_netns && k.netns != targ_netns)
 		return;
-	if (!fill_owner(&k, false))
+	if (!fill_owner(&k, NULL))
 		return;
 	record(&k);
+}
+
+/* The sockaddr and its length from the syscall's saved user registers. */
+static __always_inline void sys_failed_regs(__u16 kind, struct pt_regs *regs, long ret)
+{
+	sys_failed(kind, (const void *)BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), ret);
+}
+
+/*
+ * Preferred hooks: fexit on the two syscall bodies runs only for connect()
+ * and bind(), while the syscall tracepoints (or raw sys_exit) put every
+ * syscall of every task on the tracing slow path. Needs BTF for both
+ * functions; user space falls back to the tracepoints below otherwise.
+ */
+SEC("fexit/__sys_connect")
+int BPF_PROG(fexit_connect, int fd, void *uaddr, int addrlen, int ret)
+{
+	if (ret == -EADDRNOTAVAIL)
+		sys_failed(TWT_CONNECT_FAIL, uaddr, (__u64)addrlen, ret);
+	return 0;
+}
+
+SEC("fexit/__sys_bind")
+int BPF_PROG(fexit_bind, int fd, void *uaddr, int addrlen, int ret)
+{
+	if (ret == -EADDRINUSE)
+		sys_failed(TWT_BIND_FAIL, uaddr, (__u64)addrlen, ret);
+	return 0;
 }
 
 static __always_inline struct pt_regs *user_regs(void)
@@ -395,7 +467,7 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret == -EADDRNOTAVAIL)
-		sys_failed(TWT_CONNECT_FAIL, user_regs(), ctx->ret);
+		sys_failed_regs(TWT_CONNECT_FAIL, user_regs(), ctx->ret);
 	return 0;
 }
 
@@ -403,7 +475,7 @@ SEC("tracepoint/syscalls/sys_exit_bind")
 int tp_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret == -EADDRINUSE)
-		sys_failed(TWT_BIND_FAIL, user_regs(), ctx->ret);
+		sys_failed_regs(TWT_BIND_FAIL, user_regs(), ctx->ret);
 	return 0;
 }
 
@@ -421,9 +493,9 @@ int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	id = regs->orig_ax;
 	if (id == NR_CONNECT && ret == -EADDRNOTAVAIL)
-		sys_failed(TWT_CONNECT_FAIL, regs, ret);
+		sys_failed_regs(TWT_CONNECT_FAIL, regs, ret);
 	else if (id == NR_BIND && ret == -EADDRINUSE)
-		sys_failed(TWT_BIND_FAIL, regs, ret);
+		sys_failed_regs(TWT_BIND_FAIL, regs, ret);
 	return 0;
 }
 
