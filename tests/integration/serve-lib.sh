@@ -6,6 +6,7 @@
 # Sets SERVE_PID, SERVE_PORT, SERVE_URL and SERVE_ERR (its stderr file).
 start_serve() {
 	SERVE_ERR=$TW_TMP/serve.$RANDOM.err
+	: >"$SERVE_ERR"
 	"$TWSCOPE" serve --listen 127.0.0.1:0 "$@" 2>"$SERVE_ERR" &
 	SERVE_PID=$!
 	TW_PIDS+=("$SERVE_PID")
