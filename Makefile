@@ -111,7 +111,7 @@ vmlinux:
 $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
-		$(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+		-Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(OUT)/helpers/%: tests/helpers/%.c
 	$(call msg,HELPER,$@)
@@ -123,17 +123,17 @@ $(OUT)/bench/%: bench/%.c
 
 # `make check` = deps + build + unit + integration; the runner prints the summary line.
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) test-bins
-	$(Q)tests/run
+	$(Q)$(MAKE) --no-print-directory test-bins
+	$(Q)TW_OUT=$(OUT) tests/run
 
-check-unit: $(BIN) test-bins
-	$(Q)tests/run unit
+check-unit: test-bins
+	$(Q)TW_OUT=$(OUT) tests/run unit
 
-check-integration: $(BIN) test-bins
-	$(Q)tests/run integration
+check-integration: test-bins
+	$(Q)TW_OUT=$(OUT) tests/run integration
 
 .PHONY: test-bins
-test-bins: $(UNIT_BINS) $(HELPER_BINS)
+test-bins: $(BIN) $(UNIT_BINS) $(HELPER_BINS)
 
 bench: $(BIN) $(BENCH_BINS) $(HELPER_BINS)
 	$(Q)bench/run

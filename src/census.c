@@ -148,6 +148,17 @@ static bool is_ephemeral(const struct census *c, uint16_t port)
 	return port >= c->conf.range_lo && port <= c->conf.range_hi && !port_bit(c->conf.reserved, port);
 }
 
+static bool is_loopback(const struct tw_addr *a)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, v6_lo, 16) == 0 ||
+	       (memcmp(a->bytes, v4_mapped, 12) == 0 && a->bytes[12] == 127);
+}
+
 enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 {
 	bool local_eph, remote_eph;
@@ -155,6 +166,9 @@ enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 	/* A live listener on the local port settles it. */
 	if (port_bit(c->listen_ports, sk->sport))
 		return TW_SIDE_SERVER;
+	/* On loopback the peer is this host: a listener on its port makes us the client. */
+	if (is_loopback(&sk->dst) && port_bit(c->listen_ports, sk->dport))
+		return TW_SIDE_CLIENT;
 	/*
 	 * The listener may be gone (a server that closed first and exited, seed
 	 * 004 case 4): fall back to which port looks ephemeral. The peer's range
@@ -245,6 +259,7 @@ static int count_server(struct census *c, const struct tw_sock *sk)
 	return 0;
 }
 
+/* Only unknown-side sockets need their own peer table; the others are in dest/remote maps. */
 static int count_peer(struct census *c, const struct tw_sock *sk)
 {
 	struct count_val *v;
@@ -262,7 +277,6 @@ static int count_peer(struct census *c, const struct tw_sock *sk)
 int census_add(struct census *c, const struct tw_sock *sk)
 {
 	enum tw_side side;
-	int r;
 
 	if (sk->state >= TW_STATE_MAX || !census_filter_match(&c->conf.filter, sk))
 		return 0;
@@ -286,13 +300,9 @@ int census_add(struct census *c, const struct tw_sock *sk)
 	if (sk->state == TW_TIME_WAIT)
 		c->tw_side[side]++;
 	if (side == TW_SIDE_CLIENT)
-		r = count_client(c, sk);
-	else if (side == TW_SIDE_SERVER)
-		r = count_server(c, sk);
-	else
-		r = 0;
-	if (r < 0)
-		return r;
+		return count_client(c, sk);
+	if (side == TW_SIDE_SERVER)
+		return count_server(c, sk);
 	return count_peer(c, sk);
 }
 
@@ -468,16 +478,47 @@ static int build_servers(struct census *c)
 	return 0;
 }
 
+static int peer_add(struct census *c, const struct tw_addr *addr, uint64_t tw, uint64_t total)
+{
+	struct count_val *v;
+	int r;
+
+	r = upsert(c, c->peer_map, addr, (void **)&v);
+	if (r < 0 || !v)
+		return r;
+	v->time_wait += tw;
+	v->total += total;
+	return 0;
+}
+
+/* Peers = remote IPs of the client, server and unknown tables, merged once at the end. */
 static int build_peers(struct census *c)
 {
 	size_t it = 0, i = 0;
 	const void *k;
 	void *v;
+	int r;
 
+	while (tw_map_next(c->dest_map, &it, &k, &v)) {
+		const struct dest_val *dv = v;
+
+		r = peer_add(c, &((const struct dest_key *)k)->remote, dv->time_wait, dv->held);
+		if (r < 0)
+			return r;
+	}
+	it = 0;
+	while (tw_map_next(c->remote_map, &it, &k, &v)) {
+		const struct count_val *cv = v;
+
+		r = peer_add(c, &((const struct remote_key *)k)->addr, cv->time_wait, cv->total);
+		if (r < 0)
+			return r;
+	}
 	c->n_peers = tw_map_count(c->peer_map);
 	c->peers = calloc(c->n_peers ? c->n_peers : 1, sizeof(*c->peers));
 	if (!c->peers)
 		return -ENOMEM;
+	it = 0;
 	while (tw_map_next(c->peer_map, &it, &k, &v)) {
 		const struct count_val *cv = v;
 		struct census_remote *p = &c->peers[i++];

@@ -435,7 +435,8 @@ int ksettings_slab_objsize(const char *cache, uint64_t *ret_bytes)
 
 	if (strchr(cache, '/') || strlen(cache) > 64)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/object_size", cache);
+	/* slab_size is the per-object footprint, the objsize column of /proc/slabinfo. */
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/slab_size", cache);
 	/* Fixture trees replace /proc only; sysfs is consulted only on the live system. */
 	if (!secure_getenv("TWSCOPE_PROC_ROOT") && read_small_file(path, 64, &buf) == 0) {
 		buf[strcspn(buf, "\n")] = '\0';

@@ -87,7 +87,7 @@ bool tw_counters_at(const struct tw_counters *c, size_t i, const char **ret_name
 
 /*
  * ksettings_slab_objsize() - object size in bytes of a slab cache ("tw_sock_TCP"),
- * from /sys/kernel/slab/<name>/object_size, else /proc/slabinfo (root only).
+ * from /sys/kernel/slab/<name>/slab_size, else /proc/slabinfo (root only).
  */
 int ksettings_slab_objsize(const char *cache, uint64_t *ret_bytes);
 

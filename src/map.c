@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Open addressing with linear probing; keys hashed with 64-bit FNV-1a. No I/O. */
+/* Open addressing with linear probing; keys hashed 8 bytes at a time. No I/O. */
 #include "map.h"
 
 #include <errno.h>
@@ -10,22 +10,32 @@
 struct tw_map {
 	size_t key_size;
 	size_t val_size;
-	size_t slot_size;	/* 1 used byte + key + value, rounded to 8 */
+	size_t val_off;		/* value offset in a slot: 8-aligned after the key */
+	size_t slot_size;	/* 8 (used flag) + key + value, rounded to 8 */
 	size_t cap;		/* power of two */
 	size_t count;
 	size_t max_entries;
 	unsigned char *slots;
 };
 
+/* Multiply-xorshift over 64-bit words: this runs once per socket, so it must be cheap. */
 static uint64_t hash_key(const void *key, size_t len)
 {
 	const unsigned char *p = key;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebULL;
 	return h ^ (h >> 29);
 }
 
@@ -42,7 +52,8 @@ struct tw_map *tw_map_new(size_t key_size, size_t val_size, size_t max_entries)
 		return NULL;
 	m->key_size = key_size;
 	m->val_size = val_size;
-	m->slot_size = (8 + key_size + val_size + 7) & ~(size_t)7;
+	m->val_off = (8 + key_size + 7) & ~(size_t)7;
+	m->slot_size = (m->val_off + val_size + 7) & ~(size_t)7;
 	m->cap = 64;
 	m->max_entries = max_entries;
 	m->slots = calloc(m->cap, m->slot_size);
@@ -112,7 +123,7 @@ int tw_map_upsert(struct tw_map *m, const void *key, void **ret_val)
 
 	s = probe(m, key, &found);
 	if (found) {
-		*ret_val = s + 8 + m->key_size;
+		*ret_val = s + m->val_off;
 		return 0;
 	}
 	if (m->count >= m->max_entries)
@@ -127,7 +138,7 @@ int tw_map_upsert(struct tw_map *m, const void *key, void **ret_val)
 	s[0] = 1;
 	memcpy(s + 8, key, m->key_size);
 	m->count++;
-	*ret_val = s + 8 + m->key_size;
+	*ret_val = s + m->val_off;
 	return 0;
 }
 
@@ -136,7 +147,7 @@ void *tw_map_find(const struct tw_map *m, const void *key)
 	bool found;
 	unsigned char *s = probe(m, key, &found);
 
-	return found ? s + 8 + m->key_size : NULL;
+	return found ? s + m->val_off : NULL;
 }
 
 size_t tw_map_count(const struct tw_map *m)
@@ -151,7 +162,7 @@ int tw_map_next(const struct tw_map *m, size_t *iter, const void **ret_key, void
 
 		if (s[0]) {
 			*ret_key = s + 8;
-			*ret_val = s + 8 + m->key_size;
+			*ret_val = s + m->val_off;
 			return 1;
 		}
 	}

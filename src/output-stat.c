@@ -278,6 +278,8 @@ static void print_dests(FILE *f, const struct out_style *st, const struct census
 			const struct stat_view *v)
 {
 	char title[160], local[INET6_ADDRSTRLEN], remote[TW_ENDPOINT_STRLEN];
+	int wl = 5, wr = 6;	/* "LOCAL", "REMOTE" */
+	size_t n = rows(c->n_dests, v);
 
 	snprintf(title, sizeof(title), "Ephemeral ports per destination (usable %u = range %u-%u, %u ports, "
 		 "- %u reserved - %u listening)", c->usable, c->conf.range_lo, c->conf.range_hi,
@@ -287,23 +289,32 @@ static void print_dests(FILE *f, const struct out_style *st, const struct census
 		fprintf(f, "  none: this host holds no client-side connections\n");
 		return;
 	}
+	/* Size the address columns to what is shown, so IPv6 rows stay aligned. */
+	for (size_t i = 0; i < n; i++) {
+		int a = (int)strlen(addr_format(&c->dests[i].local, local, sizeof(local)));
+		int b = (int)strlen(addr_format_endpoint(&c->dests[i].remote, c->dests[i].remote_port,
+							 remote, sizeof(remote)));
+
+		wl = a > wl ? a : wl;
+		wr = b > wr ? b : wr;
+	}
 	if (!v->no_header)
-		fprintf(f, "  %-15s %-22s %7s %7s %-20s %7s %9s %9s\n", "LOCAL", "REMOTE", "HELD", "TW",
-			"USE", "", "CLOSE/S", "CEILING/S");
-	for (size_t i = 0; i < rows(c->n_dests, v); i++) {
+		fprintf(f, "  %-*s %-*s %7s %7s %-27s %9s %9s\n", wl, "LOCAL", wr, "REMOTE", "HELD", "TW",
+			"USE", "CLOSE/S", "CEILING/S");
+	for (size_t i = 0; i < n; i++) {
 		const struct census_dest *d = &c->dests[i];
 		enum out_color col = d->util_pct >= 80 ? OUT_RED : d->util_pct >= 50 ? OUT_YELLOW : OUT_GREEN;
 
 		addr_format(&d->local, local, sizeof(local));
 		addr_format_endpoint(&d->remote, d->remote_port, remote, sizeof(remote));
-		fprintf(f, "  %-15s %-22s %7" PRIu64 " %7" PRIu64 " %s", local, remote, d->held, d->time_wait,
-			out_color(st, col));
+		fprintf(f, "  %-*s %-*s %7" PRIu64 " %7" PRIu64 " %s", wl, local, wr, remote, d->held,
+			d->time_wait, out_color(st, col));
 		out_bar(f, st, d->util_pct / 100.0, 20);
-		fprintf(f, "%s %6.1f%% %9.1f %9.1f\n", out_color(st, OUT_RESET), d->util_pct,
+		fprintf(f, "%s %5.1f%% %9.1f %9.1f\n", out_color(st, OUT_RESET), d->util_pct,
 			(double)d->time_wait / TW_TIME_WAIT_SEC, (double)c->usable / TW_TIME_WAIT_SEC);
 	}
-	if (rows(c->n_dests, v) < c->n_dests)
-		fprintf(f, "  ... %zu more (--top 0 shows all)\n", c->n_dests - rows(c->n_dests, v));
+	if (n < c->n_dests)
+		fprintf(f, "  ... %zu more (--top 0 shows all)\n", c->n_dests - n);
 }
 
 static void print_servers(FILE *f, const struct out_style *st, const struct census *c,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,7 +51,7 @@ int safe_atod(const char *s, double *ret)
 	v = strtod(s, &end);
 	if (errno == ERANGE)
 		return -ERANGE;
-	if (errno || *end || v != v)
+	if (errno || *end || !isfinite(v))
 		return -EINVAL;
 	*ret = v;
 	return 0;

@@ -13,10 +13,13 @@
  *     close-wait EP N      client close()s, server never does: CLOSE_WAIT + orphan FIN_WAIT2
  *     fin-wait2 EP N       client shutdown(SHUT_WR) but keeps its fd: live FIN_WAIT2
  *     src ADDR             bind later clients to ADDR (IP_BIND_ADDRESS_NO_PORT)
+ *     deferred EP N        TCP_DEFER_ACCEPT on EP's listener, N silent clients: N request
+ *                          sockets stay in NEW_SYN_RECV while the clients are ESTABLISHED
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,6 +159,29 @@ static void pair(const char *ep, int *ret_cli, int *ret_srv)
 	*ret_srv = s;
 }
 
+/* With TCP_DEFER_ACCEPT a bare final ACK leaves the request socket waiting for data. */
+static void op_deferred(const char *ep, long n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct listener *l;
+	int secs = 30;
+
+	if (parse_ep(ep, &ss, &len, 1) < 0 || !(l = find_listener(&ss, len))) {
+		errno = EINVAL;
+		die("no listener for", ep);
+	}
+	if (setsockopt(l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) < 0)
+		die("TCP_DEFER_ACCEPT", ep);
+	for (long i = 0; i < n; i++) {
+		int c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (c < 0 || connect(c, (struct sockaddr *)&ss, len) < 0)
+			die("connect", ep);
+		hold(c);
+	}
+}
+
 static void op_pairs(const char *op, const char *ep, long n)
 {
 	for (long i = 0; i < n; i++) {
@@ -250,14 +276,17 @@ int main(int argc, char **argv)
 			}
 		} else if (i + 2 < argc && (!strcmp(op, "client-tw") || !strcmp(op, "server-tw") ||
 					    !strcmp(op, "estab") || !strcmp(op, "close-wait") ||
-					    !strcmp(op, "fin-wait2"))) {
+					    !strcmp(op, "fin-wait2") || !strcmp(op, "deferred"))) {
 			long n = atol(argv[i + 2]);
 
 			if (n < 0 || n > MAX_HELD / 2) {
 				errno = ERANGE;
 				die(op, argv[i + 2]);
 			}
-			op_pairs(op, argv[i + 1], n);
+			if (!strcmp(op, "deferred"))
+				op_deferred(argv[i + 1], n);
+			else
+				op_pairs(op, argv[i + 1], n);
 			i += 2;
 		} else {
 			errno = EINVAL;

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kernel <-> user ABI of twtrace.bpf.c: aggregation keys and values, the
+ * ring-buffer event and the stable codes for event kinds and RST reasons.
+ * Fixed layout, explicit padding, __u8..__u64 only; includes nothing.
+ */
+#ifndef TWSCOPE_TWTRACE_H
+#define TWSCOPE_TWTRACE_H
+
+#define TWT_COMM_LEN 16
+#define TWT_AGG_MAX 10240	/* distinct aggregation keys per generation */
+#define TWT_CW_MAX 16384	/* sockets tracked while in CLOSE_WAIT */
+
+/* What happened. Values are ABI: never renumber. */
+enum twt_kind {
+	TWT_ACTIVE_CLOSE = 1,	/* ESTABLISHED -> FIN_WAIT1: this side closed first */
+	TWT_PASSIVE_CLOSE = 2,	/* CLOSE_WAIT -> LAST_ACK: closed after the peer */
+	TWT_CLOSE_WAIT = 3,	/* ESTABLISHED -> CLOSE_WAIT: peer's FIN arrived */
+	TWT_ABORT = 4,		/* RST sent by close()/disconnect (no TIME_WAIT) */
+	TWT_CONNECT_FAIL = 5,	/* connect() returned -EADDRNOTAVAIL */
+	TWT_BIND_FAIL = 6,	/* bind() returned -EADDRINUSE */
+	TWT_KIND_MAX,
+};
+
+/* Why an abortive close sent its RST (mapped from enum sk_rst_reason). */
+enum twt_rst {
+	TWT_RST_OTHER = 0,
+	TWT_RST_UNREAD = 1,	/* close() with unread data: TCPAbortOnClose */
+	TWT_RST_LINGER0 = 2,	/* SO_LINGER{1,0} close or disconnect: TCPAbortOnData */
+	TWT_RST_LINGER2 = 3,	/* orphan in FIN_WAIT2 with TCP_LINGER2 < 0 */
+	TWT_RST_MEMORY = 4,	/* orphan killed under memory pressure */
+	TWT_RST_KEEPALIVE = 5,	/* keepalive timeout */
+	TWT_RST_DATA = 6,	/* data arrived after close() */
+	TWT_RST_MAX,
+};
+
+/* Key flags. */
+#define TWT_F_SOFTIRQ 0x1	/* happened in interrupt context: no owner known */
+
+/*
+ * Aggregation key. Of the two ports of a connection only the lower one (the
+ * service port, in practice) is kept; the other is 0, so ephemeral ports do
+ * not multiply the keys.
+ */
+struct twt_key {
+	__u32 tgid;		/* 0 when TWT_F_SOFTIRQ */
+	__u32 netns;		/* netns inode number */
+	__u64 cgroup;		/* cgroup v2 id of the task, 0 when unknown */
+	__u8 comm[TWT_COMM_LEN];
+	__u16 kind;		/* enum twt_kind */
+	__u16 reason;		/* enum twt_rst for TWT_ABORT, errno for *_FAIL */
+	__u16 family;		/* AF_INET / AF_INET6 */
+	__u16 flags;		/* TWT_F_* */
+	__u16 lport;		/* host byte order, 0 = folded/any */
+	__u16 rport;
+	__u32 pad;
+	__u8 laddr[16];		/* v4 in the first 4 bytes */
+	__u8 raddr[16];
+};
+
+struct twt_val {
+	__u64 count;
+};
+
+/* One ring-buffer record per event (only with --events). */
+struct twt_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u64 cgroup;
+	__u32 tgid;
+	__u32 pid;		/* thread id */
+	__u32 netns;
+	__u16 kind;
+	__u16 reason;
+	__u16 family;
+	__u16 flags;
+	__u16 lport;		/* host byte order, not folded */
+	__u16 rport;
+	__u8 comm[TWT_COMM_LEN];
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+/* A socket currently in CLOSE_WAIT (value of the cw_socks map, key = sk). */
+struct twt_cw {
+	__u64 since_ns;		/* bpf_ktime_get_ns() at ESTABLISHED -> CLOSE_WAIT */
+	__u64 ino;		/* socket inode, 0 when orphaned/unknown */
+	__u32 netns;
+	__u16 family;
+	__u16 lport;		/* host byte order */
+	__u16 rport;
+	__u16 pad[3];
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+/* Indexes of the counters array map. */
+enum twt_counter {
+	TWT_CNT_RB_LOST = 0,	/* ring buffer reserve failed */
+	TWT_CNT_AGG_FULL = 1,	/* aggregation map full: event not counted */
+	TWT_CNT_CW_FULL = 2,	/* CLOSE_WAIT map full */
+	TWT_CNT_MAX = 4,
+};
+
+#endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * facts: everything doctor's rules look at, collected from the live system
+ * (current netns) or loaded from a saved JSON bundle. Each piece records
+ * whether it could be read, so a rule with missing input says "unknown".
+ * Collection and (de)serialisation only: no rules, no printing.
+ */
+#ifndef TWSCOPE_FACTS_H
+#define TWSCOPE_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ksettings.h"
+#include "sysctlconf.h"
+
+#define FACTS_SCHEMA 1
+#define FACTS_KIND "twscope-doctor-bundle"
+#define FACTS_MAX_DESTS 50		/* worst destinations kept */
+#define FACTS_MAX_SERVERS 50		/* largest server ports kept */
+#define FACTS_MAX_CW_PORTS 32		/* CLOSE_WAIT local ports kept */
+#define FACTS_MAX_LISTEN_SHOWN 16	/* listening ports in the range kept */
+#define FACTS_MAX_OWNERS 16		/* CLOSE_WAIT owning processes kept */
+#define FACTS_MAX_CW_INODES 8192	/* CLOSE_WAIT sockets mapped to processes */
+#define FACTS_TW_OBJSIZE_FALLBACK 256	/* kernel-facts §5.1, when the slab is unreadable */
+#define FACTS_BUNDLE_MAX_BYTES (16u << 20)	/* --load reads at most this */
+#define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
+#define FACTS_COMM_LEN 16		/* TASK_COMM_LEN */
+
+/* The sysctls doctor reads (per netns, kernel-facts §12). */
+#define FACTS_SYSCTLS(X)                                                     \
+	X(TW_REUSE, "net.ipv4.tcp_tw_reuse")                                 \
+	X(TW_REUSE_DELAY, "net.ipv4.tcp_tw_reuse_delay")                     \
+	X(MAX_TW_BUCKETS, "net.ipv4.tcp_max_tw_buckets")                     \
+	X(PORT_RANGE, "net.ipv4.ip_local_port_range")                        \
+	X(RESERVED_PORTS, "net.ipv4.ip_local_reserved_ports")                \
+	X(FIN_TIMEOUT, "net.ipv4.tcp_fin_timeout")                           \
+	X(TIMESTAMPS, "net.ipv4.tcp_timestamps")                             \
+	X(RFC1337, "net.ipv4.tcp_rfc1337")                                   \
+	X(TW_RECYCLE, "net.ipv4.tcp_tw_recycle")                             \
+	X(CT_TW_TIMEOUT, "net.netfilter.nf_conntrack_tcp_timeout_time_wait") \
+	X(CT_COUNT, "net.netfilter.nf_conntrack_count")                      \
+	X(CT_MAX, "net.netfilter.nf_conntrack_max")
+
+#define FACTS_SYSCTL_ENUM(id, name) FS_##id,
+enum facts_sysctl_id { FACTS_SYSCTLS(FACTS_SYSCTL_ENUM) FS_MAX };
+#undef FACTS_SYSCTL_ENUM
+
+/* The counters doctor reads ("TcpExt.X" from netstat, "Tcp.X" from snmp). */
+#define FACTS_COUNTERS(X)                                  \
+	X(TW, "TcpExt.TW")                                 \
+	X(TW_RECYCLED, "TcpExt.TWRecycled")                \
+	X(TW_KILLED, "TcpExt.TWKilled")                    \
+	X(TW_OVERFLOW, "TcpExt.TCPTimeWaitOverflow")       \
+	X(PAWS_TIMEWAIT, "TcpExt.PAWSTimewait")            \
+	X(PAWS_ESTAB, "TcpExt.PAWSEstab")                  \
+	X(PAWS_ACTIVE, "TcpExt.PAWSActive")                \
+	X(PAWS_PASSIVE, "TcpExt.PAWSPassive")              \
+	X(ABORT_ON_DATA, "TcpExt.TCPAbortOnData")          \
+	X(ABORT_ON_CLOSE, "TcpExt.TCPAbortOnClose")        \
+	X(ABORT_ON_LINGER, "TcpExt.TCPAbortOnLinger")      \
+	X(SYN_RETRANS, "TcpExt.TCPSynRetrans")             \
+	X(ACK_SKIPPED_TW, "TcpExt.TCPACKSkippedTimeWait")  \
+	X(ACTIVE_OPENS, "Tcp.ActiveOpens")                 \
+	X(PASSIVE_OPENS, "Tcp.PassiveOpens")               \
+	X(ATTEMPT_FAILS, "Tcp.AttemptFails")               \
+	X(ESTAB_RESETS, "Tcp.EstabResets")                 \
+	X(OUT_RSTS, "Tcp.OutRsts")
+
+#define FACTS_COUNTER_ENUM(id, name) FC_##id,
+enum facts_counter_id { FACTS_COUNTERS(FACTS_COUNTER_ENUM) FC_MAX };
+#undef FACTS_COUNTER_ENUM
+
+struct facts_sysctl {
+	bool present;		/* the kernel has it and it was read */
+	bool error;		/* it exists but could not be read */
+	char *value;		/* whitespace folded; NULL unless present */
+};
+
+struct facts_counter {
+	bool have;		/* present in the (second) sample */
+	uint64_t value;		/* since boot */
+	bool have_delta;	/* present in both samples */
+	uint64_t delta;		/* growth during the interval */
+};
+
+struct facts_dest {
+	char local[FACTS_ADDR_LEN];
+	char remote[FACTS_ADDR_LEN];
+	uint16_t remote_port;
+	uint64_t held;
+	uint64_t time_wait;
+	uint64_t established;
+	double util_pct;
+};
+
+struct facts_server {
+	uint16_t port;
+	uint64_t time_wait;
+	uint64_t close_wait;
+	uint64_t established;
+	uint64_t total;
+};
+
+struct facts_cw_port {
+	uint16_t port;		/* local port of the CLOSE_WAIT sockets */
+	uint64_t count;
+};
+
+struct facts_owner {
+	int pid;
+	char comm[FACTS_COMM_LEN];
+	uint16_t port;		/* one local port it holds CLOSE_WAIT on */
+	uint64_t sockets;	/* its CLOSE_WAIT sockets */
+};
+
+struct facts_census {
+	bool have;
+	uint64_t states[14];	/* TW_STATE_MAX, both families */
+	uint64_t tw_client;
+	uint64_t tw_server;
+	uint64_t tw_unknown;
+	uint64_t fw2_orphan;	/* FIN_WAIT2 mini-sockets */
+	uint64_t fw2_live;
+	uint32_t range_lo;
+	uint32_t range_hi;
+	uint32_t range_size;
+	uint32_t reserved_in_range;
+	uint32_t listeners_in_range;
+	uint32_t usable;
+	size_t n_listen_in_range;
+	uint16_t listen_in_range[FACTS_MAX_LISTEN_SHOWN];	/* first listening ports in the range */
+	uint64_t dests_total;
+	size_t n_dests;
+	struct facts_dest dests[FACTS_MAX_DESTS];
+	uint64_t servers_total;
+	size_t n_servers;
+	struct facts_server servers[FACTS_MAX_SERVERS];
+};
+
+struct facts_close_wait {
+	bool have;		/* the CLOSE_WAIT dump ran */
+	uint64_t total;
+	size_t n_ports;
+	struct facts_cw_port ports[FACTS_MAX_CW_PORTS];
+	bool owners_scanned;	/* the /proc/<pid>/fd scan ran */
+	bool owners_partial;	/* some processes could not be inspected (rights) */
+	size_t n_owners;
+	struct facts_owner owners[FACTS_MAX_OWNERS];
+};
+
+struct tw_facts {
+	char kernel[65];		/* uname -r; "" when unknown */
+	char netns[128];		/* what --netns named, or "" */
+	uint64_t interval_ns;		/* between the two counter samples; 0 = one sample */
+	struct facts_sysctl sysctl[FS_MAX];
+	bool have_counters;
+	struct facts_counter counter[FC_MAX];
+	bool have_sockstat;
+	struct tw_sockstat sockstat;
+	bool tw_objsize_measured;	/* false: FACTS_TW_OBJSIZE_FALLBACK */
+	uint64_t tw_objsize;
+	struct facts_census census;
+	struct facts_close_wait close_wait;
+	bool have_sysconf;
+	struct sysconf sysconf;
+};
+
+/* facts_init() - empty facts (nothing known). */
+void facts_init(struct tw_facts *f);
+
+/* facts_done() - free what facts own; f may be reused after facts_init(). */
+void facts_done(struct tw_facts *f);
+
+/* facts_sysctl_name() / facts_counter_name() - "net.ipv4.tcp_tw_reuse", "TcpExt.TW". */
+const char *facts_sysctl_name(enum facts_sysctl_id id);
+const char *facts_counter_name(enum facts_counter_id id);
+
+/* facts_sysctl_int() - a present sysctl as one integer. false when absent or not a number. */
+bool facts_sysctl_int(const struct tw_facts *f, enum facts_sysctl_id id, int64_t *ret);
+
+/* facts_set_sysctl() - set a sysctl value (tests, bundles). 0 or -ENOMEM. */
+int facts_set_sysctl(struct tw_facts *f, enum facts_sysctl_id id, const char *value);
+
+/* facts_set_counter() - set a counter; has_delta false = no interval sample. */
+void facts_set_counter(struct tw_facts *f, enum facts_counter_id id, uint64_t value, bool has_delta,
+		       uint64_t delta);
+
+/*
+ * facts_collect() - read the live system of the current netns: sysctls,
+ * counters twice interval_ns apart (0 = once), sockstat, the tw_sock_TCP
+ * slab size, the census, CLOSE_WAIT owners and sysctl config files.
+ * Missing pieces are recorded as missing, not errors.
+ * Returns 0; -ENOMEM; or, when the census itself failed, its -errno in
+ * *ret_census_err with 0 returned (the rules then say unknown).
+ */
+int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err);
+
+/* facts_to_json() - the bundle (schema 1, kind twscope-doctor-bundle). NULL on OOM. */
+struct json_object *facts_to_json(const struct tw_facts *f);
+
+/*
+ * facts_from_json() - load a bundle into f (initialised by the caller).
+ * Strict: wrong kind, schema or types give -EINVAL with a reason in err.
+ */
+int facts_from_json(struct json_object *o, struct tw_facts *f, char *err, size_t err_len);
+
+/* facts_load_file() - read and parse a bundle file. -errno or -EINVAL with err filled. */
+int facts_load_file(const char *path, struct tw_facts *f, char *err, size_t err_len);
+
+#endif

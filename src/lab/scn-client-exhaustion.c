@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Scenario client-exhaustion: a client that closes first toward one
+ * destination runs out of ephemeral ports after exactly the usable count
+ * (EADDRNOTAVAIL); tcp_tw_reuse=1 lets it go on once tcp_tw_reuse_delay
+ * has passed, but only for TIME_WAIT sockets that carried timestamps.
+ */
+#include "lab/lab.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "collect.h"
+#include "ksettings.h"
+#include "lab/labnet.h"
+#include "util.h"
+
+#define RANGE_LO 40000
+#define RANGE_HI 40099
+#define MAX_TRIES 1000
+
+static const char *const counters[] = {
+	"TcpExt.TW", "TcpExt.TWRecycled", "Tcp.ActiveOpens", "Tcp.PassiveOpens", NULL,
+};
+
+/* Cycle connections until the first error; returns successes, *ret_err the error. */
+static int churn(const struct lab_env *env, int lfd, uint16_t port, int limit, int *ret_err)
+{
+	int n = 0, r = 0;
+
+	while (n < limit && lab_time_left(env)) {
+		r = labnet_cycle(lfd, port, NULL, LABNET_CLIENT_FIRST);
+		if (r < 0)
+			break;
+		n++;
+	}
+	*ret_err = r < 0 ? r : 0;
+	return n;
+}
+
+static int run(struct lab_env *env, struct lab_result *res)
+{
+	struct tw_counters *c0 = NULL, *c1 = NULL;
+	struct collect_result cr;
+	int64_t usable, delay_ms = 1000;
+	uint64_t t_first, t_exhausted, tw_n;
+	uint32_t min_ms, max_ms;
+	int l0, l1, l2, n, err, r = 0;
+	char buf[32];
+
+	if (lab_sysctl_set(env, res, "net.ipv4.ip_local_port_range", "40000 40099") < 0 ||
+	    lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "0") < 0 ||
+	    lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "1") < 0)
+		return lab_fail(res, -errno, "cannot set the sysctls");
+	if (lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay")) {
+		int64_t v;
+
+		if (ksettings_sysctl_i64("net.ipv4.tcp_tw_reuse_delay", &v) == 0)
+			delay_ms = v;
+	} else {
+		/* compat: before 6.14 the delay was a hard-coded ~1 s (kernel-facts §2.5) */
+		lab_obs_str(res, "tcp_tw_reuse_delay", "absent (kernel < 6.14): about 1 s, whole seconds");
+	}
+	lab_obs_int(res, "tcp_tw_reuse_delay_ms", delay_ms);
+	l0 = labnet_listen(9000, false, 4096);
+	l1 = labnet_listen(9001, false, 4096);
+	l2 = labnet_listen(9002, false, 4096);
+	if (l0 < 0 || l1 < 0 || l2 < 0)
+		return lab_fail(res, l0 < 0 ? l0 : l1 < 0 ? l1 : l2, "cannot listen on 127.0.0.1:9000-9002");
+	lab_setup_note(res, "listeners 127.0.0.1:9000, :9001, :9002; client closes first (client-side TIME_WAIT)");
+
+	/* 1. reuse off: exactly `usable` connections, then EADDRNOTAVAIL */
+	c0 = lab_counters();
+	t_first = now_ns();
+	n = churn(env, l0, 9000, MAX_TRIES, &err);
+	t_exhausted = now_ns();
+	lab_log(env, "reuse off: %d connects, then %s", n, lab_errno_name(err));
+	r = lab_census(res, "census_after_exhaustion", &cr);
+	if (r < 0) {
+		r = lab_fail(res, r, "census failed");
+		goto out;
+	}
+	usable = cr.census->usable;
+	lab_obs_int(res, "usable_ports", usable);
+	lab_obs_int(res, "connects_before_failure", n);
+	lab_obs_int(res, "failing_attempt", n + 1);
+	lab_obs_str(res, "failure_errno", lab_errno_name(err));
+	lab_obs_double(res, "exhaustion_ms", (double)(t_exhausted - t_first) / 1e6, 1);
+	lab_expect_eq(res, "usable ports (range 40000-40099)", 100, usable);
+	lab_expect_errno(res, "reuse off: connect() error once the ports are used", EADDRNOTAVAIL, err);
+	lab_expect_eq(res, "reuse off: failing attempt number (usable+1)", usable + 1, n + 1);
+	lab_expect_eq(res, "census: client-side TIME_WAIT", usable, (int64_t)cr.census->tw_side[TW_SIDE_CLIENT]);
+	collect_result_done(&cr);
+
+	/* 2. tcp_tw_reuse=1 right away: the TIME_WAIT sockets are younger than the delay */
+	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "1");
+	n = churn(env, l0, 9000, 1, &err);
+	lab_obs_double(res, "reuse_immediate_oldest_tw_age_ms", (double)(now_ns() - t_first) / 1e6, 1);
+	if ((int64_t)((now_ns() - t_first) / NSEC_PER_MSEC) < delay_ms)
+		lab_expect_errno(res, "reuse=1 before tcp_tw_reuse_delay: connect()", EADDRNOTAVAIL, err);
+	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "0");
+
+	/* measured ceiling with reuse off: no port frees until the oldest TIME_WAIT expires */
+	r = lab_tw_timers(&min_ms, &max_ms, &tw_n);
+	if (r < 0) {
+		r = lab_fail(res, r, "sock_diag dump failed");
+		goto out;
+	}
+	{
+		double until_free_s = (double)(now_ns() - t_first) / 1e9 + min_ms / 1000.0;
+		double measured = usable / until_free_s, expect = usable / 60.0;
+
+		lab_obs_int(res, "tw_min_timer_ms", min_ms);
+		lab_obs_double(res, "first_port_frees_after_s", until_free_s, 2);
+		lab_obs_double(res, "ceiling_measured_per_sec", measured, 2);
+		lab_obs_double(res, "ceiling_usable_div_60_per_sec", expect, 2);
+		/* within 5 %: the sustained rate is usable / 60 s (kernel-facts §7.4) */
+		lab_check_add(res, "reuse off: measured ceiling x100 (conn/s), usable/60 +-5%",
+			      LAB_CMP_RANGE, (int64_t)(expect * 95), (int64_t)(expect * 105 + 1),
+			      (int64_t)(measured * 100));
+	}
+
+	/* 3. reuse=1 after the delay: connect() takes over TIME_WAIT 4-tuples */
+	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "1");
+	lab_sleep_ms(env, (unsigned int)delay_ms + 300);
+	c1 = lab_counters();
+	n = churn(env, l0, 9000, 5, &err);
+	{
+		struct tw_counters *c2 = lab_counters();
+
+		lab_obs_int(res, "reuse_after_delay_connects", n);
+		lab_expect_eq(res, "reuse=1 after the delay: connects out of 5", 5, n);
+		lab_expect_eq(res, "reuse=1 after the delay: TcpExt.TWRecycled delta", 5,
+			      lab_delta(c1, c2, "TcpExt.TWRecycled"));
+		tw_counters_free(c1);
+		c1 = c2;
+	}
+
+	/* 4. timestamps off before the connections are made: no reuse possible */
+	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "0");
+	n = churn(env, l1, 9001, MAX_TRIES, &err);
+	lab_obs_int(res, "no_timestamps_connects", n);
+	lab_sleep_ms(env, (unsigned int)delay_ms + 300);
+	{
+		struct tw_counters *c2;
+		int n2 = churn(env, l1, 9001, 1, &err);
+
+		c2 = lab_counters();
+		lab_obs_str(res, "no_timestamps_after_delay_errno", lab_errno_name(err));
+		lab_expect_eq(res, "timestamps off: connects to a fresh destination", usable, n);
+		lab_expect_eq(res, "timestamps off, reuse=1, after the delay: connects", 0, n2);
+		lab_expect_errno(res, "timestamps off, reuse=1, after the delay: connect()", EADDRNOTAVAIL, err);
+		lab_expect_eq(res, "timestamps off: TcpExt.TWRecycled delta", 0,
+			      lab_delta(c1, c2, "TcpExt.TWRecycled"));
+		tw_counters_free(c2);
+	}
+
+	/* 5. the ceiling with reuse: reuse=1, timestamps on, shortest delay, 500 ms run */
+	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "1");
+	if (lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay")) {
+		uint64_t t0;
+
+		(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse_delay", "1");
+		t0 = now_ns();
+		n = 0;
+		while (now_ns() - t0 < 500 * NSEC_PER_MSEC && n < 20000 && lab_time_left(env)) {
+			if (labnet_cycle(l2, 9002, NULL, LABNET_CLIENT_FIRST) < 0)
+				lab_sleep_ms(env, 1);
+			else
+				n++;
+		}
+		snprintf(buf, sizeof(buf), "%.0f", n / ((double)(now_ns() - t0) / 1e9));
+		lab_obs_str(res, "reuse_delay_1ms_rate_per_sec", buf);
+	}
+
+	tw_counters_free(c1);
+	c1 = lab_counters();
+	lab_obs_deltas(res, "counters", c0, c1, counters);
+	r = 0;
+out:
+	tw_counters_free(c0);
+	tw_counters_free(c1);
+	return r;
+}
+
+const struct lab_scenario lab_scn_client_exhaustion = {
+	.name = "client-exhaustion",
+	.question = "When does a client that closes first run out of ports, and what does tcp_tw_reuse change?",
+	.source = "kernel-facts §7.4, §7.5, §2.3, §2.5",
+	.expectation = "connect() fails with EADDRNOTAVAIL at attempt usable+1; the sustained ceiling is "
+		       "usable/60 s; tcp_tw_reuse=1 reuses TIME_WAIT after tcp_tw_reuse_delay "
+		       "(TWRecycled rises), but not when the connections had no timestamps",
+	.timeout_s = 30,
+	.timeout_full_s = 30,
+	.run = run,
+};

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Renderers for `twscope trace` (table, JSON document, NDJSON events), all
+ * JSON through json-c. Works on a struct trace_report built by the
+ * command: never collects, never talks to the kernel.
+ */
+#include "output-trace.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/types.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "bpf/twtrace.h"
+
+#define NSEC_PER_SEC_F 1e9
+#define EP_LEN (INET6_ADDRSTRLEN + 10)
+
+static const char *kind_name(unsigned int kind)
+{
+	static const char *const names[TWT_KIND_MAX] = {
+		[TWT_ACTIVE_CLOSE] = "active_close",
+		[TWT_PASSIVE_CLOSE] = "passive_close",
+		[TWT_CLOSE_WAIT] = "close_wait",
+		[TWT_ABORT] = "abort",
+		[TWT_CONNECT_FAIL] = "connect_eaddrnotavail",
+		[TWT_BIND_FAIL] = "bind_eaddrinuse",
+	};
+
+	if (kind < TWT_KIND_MAX && names[kind])
+		return names[kind];
+	return "unknown";
+}
+
+static const char *rst_name(unsigned int reason)
+{
+	static const char *const names[TWT_RST_MAX] = {
+		[TWT_RST_OTHER] = "other",
+		[TWT_RST_UNREAD] = "unread",
+		[TWT_RST_LINGER0] = "linger0",
+		[TWT_RST_LINGER2] = "linger2",
+		[TWT_RST_MEMORY] = "memory",
+		[TWT_RST_KEEPALIVE] = "keepalive",
+		[TWT_RST_DATA] = "data_after_close",
+	};
+
+	if (reason < TWT_RST_MAX)
+		return names[reason];
+	return "other";
+}
+
+static void comm_copy(char *dst, const uint8_t *src)
+{
+	memcpy(dst, src, TWT_COMM_LEN);
+	dst[TWT_COMM_LEN - 1] = '\0';
+}
+
+/* A comm for the table: bytes that are not printable ASCII become '?'. */
+static void comm_printable(char *dst, const uint8_t *src)
+{
+	comm_copy(dst, src);
+	for (char *p = dst; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
+static void addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static bool has_local(unsigned int kind)
+{
+	return kind != TWT_CONNECT_FAIL;
+}
+
+static bool has_remote(unsigned int kind)
+{
+	return kind != TWT_BIND_FAIL;
+}
+
+const char *trace_netns_name(const struct trace_report *r, uint64_t ino)
+{
+	for (size_t i = 0; i < r->n_names; i++)
+		if (r->names[i].ino == ino)
+			return r->names[i].name;
+	if (ino && ino == r->host_netns)
+		return "host";
+	return NULL;
+}
+
+static void endpoint_str(unsigned int family, const uint8_t *addr, uint16_t port, bool present,
+			 char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!present) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	addr_str(family, addr, a, sizeof(a));
+	if (family == AF_INET6)
+		snprintf(buf, len, port ? "[%s]:%u" : "[%s]:*", a, port);
+	else
+		snprintf(buf, len, port ? "%s:%u" : "%s:*", a, port);
+}
+
+static void netns_str(const struct trace_report *r, uint32_t ino, char *buf, size_t len)
+{
+	const char *nn = trace_netns_name(r, ino);
+
+	if (nn)
+		snprintf(buf, len, "%s", nn);
+	else
+		snprintf(buf, len, "%u", ino);
+}
+
+static void print_cw_table(FILE *f, const struct trace_report *r, int aw)
+{
+	fprintf(f, "\n%-8s %-16s %-12s %-*s %-*s %10s %10s\n", "PID", "COMM", "NETNS", aw,
+		"LOCAL", aw, "REMOTE", "CLOSE_WAIT", "OLDEST_S");
+	for (size_t i = 0; i < r->n_cw; i++) {
+		const struct trace_cw_row *g = &r->cw[i];
+		char l[EP_LEN], rem[EP_LEN], pid[16], ns[NAME_MAX + 1], comm[TWT_COMM_LEN];
+
+		endpoint_str(g->family, g->laddr, g->lport, true, l, sizeof(l));
+		endpoint_str(g->family, g->raddr, g->rport, true, rem, sizeof(rem));
+		snprintf(pid, sizeof(pid), g->owner_pid ? "%u" : "-", g->owner_pid);
+		netns_str(r, g->netns, ns, sizeof(ns));
+		comm_printable(comm, (const uint8_t *)g->owner_comm);
+		fprintf(f, "%-8s %-16s %-12s %-*s %-*s %10" PRIu64 " %10.1f\n", pid,
+			g->owner_pid ? comm : "?", ns, aw, l, aw, rem, g->count,
+			(double)g->oldest_age_ns / NSEC_PER_SEC_F);
+	}
+}
+
+void trace_print_table(FILE *f, const struct trace_report *r, const struct trace_table_opts *o)
+{
+	int aw = o->wide ? 47 : 21;
+	size_t max = o->max_rows ? o->max_rows : SIZE_MAX;
+
+	if (o->clear)
+		fprintf(f, "\033[H\033[2J");
+	if (o->live)
+		fprintf(f, "twscope trace: %.0f s, %zu keys, lost events %" PRIu64 "\n",
+			(double)r->duration_ns / NSEC_PER_SEC_F, r->n_rows, r->lost_events);
+	if (!o->no_header) {
+		fprintf(f, "%-8s %-16s %-12s %-22s %-*s %-*s %10s", "PID", "COMM", "NETNS", "EVENT",
+			aw, "LOCAL", aw, "REMOTE", "COUNT");
+		fprintf(f, o->live ? " %9s\n" : "\n", "RATE/s");
+	}
+	for (size_t i = 0; i < r->n_rows && i < max; i++) {
+		const struct twt_key *k = r->rows[i].key;
+		char pid[16], comm[TWT_COMM_LEN + 2], ns[NAME_MAX + 1], ev[40];
+		char l[EP_LEN], rem[EP_LEN];
+
+		if (k->flags & TWT_F_SOFTIRQ) {
+			snprintf(pid, sizeof(pid), "-");
+			snprintf(comm, sizeof(comm), "[softirq]");
+		} else {
+			snprintf(pid, sizeof(pid), "%u", k->tgid);
+			comm_printable(comm, k->comm);
+		}
+		netns_str(r, k->netns, ns, sizeof(ns));
+		if (k->kind == TWT_ABORT)
+			snprintf(ev, sizeof(ev), "abort:%s", rst_name(k->reason));
+		else
+			snprintf(ev, sizeof(ev), "%s", kind_name(k->kind));
+		endpoint_str(k->family, k->laddr, k->lport, has_local(k->kind), l, sizeof(l));
+		endpoint_str(k->family, k->raddr, k->rport, has_remote(k->kind), rem, sizeof(rem));
+		fprintf(f, "%-8s %-16s %-12s %-22s %-*s %-*s %10" PRIu64, pid, comm, ns, ev, aw, l,
+			aw, rem, r->rows[i].total);
+		if (o->live)
+			fprintf(f, " %9.1f\n", o->interval_sec > 0 ?
+				(double)r->rows[i].interval / o->interval_sec : 0.0);
+		else
+			fprintf(f, "\n");
+	}
+	if (r->n_rows > max)
+		fprintf(f, "... %zu more\n", r->n_rows - max);
+	if (r->n_cw)
+		print_cw_table(f, r, aw);
+	fflush(f);
+}
+
+static struct json_object *json_endpoint(unsigned int family, const uint8_t *addr,
+					 uint16_t port)
+{
+	struct json_object *o = json_object_new_object();
+	char a[INET6_ADDRSTRLEN];
+
+	if (!o)
+		return NULL;
+	addr_str(family, addr, a, sizeof(a));
+	json_object_object_add(o, "addr", json_object_new_string(a));
+	json_object_object_add(o, "port", json_object_new_int(port));
+	return o;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const uint8_t *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
+		     s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * A comm as a JSON string. A task can name itself with any bytes: json-c
+ * escapes quotes, backslashes and control bytes; bytes that are not UTF-8
+ * become U+FFFD so the document stays valid.
+ */
+static struct json_object *json_comm(const uint8_t *comm)
+{
+	char s[TWT_COMM_LEN * 3 + 1];
+	size_t n = strnlen((const char *)comm, TWT_COMM_LEN - 1), o = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_len(comm + i, n - i);
+
+		if (!len) {
+			memcpy(s + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(s + o, comm + i, len);
+		o += len;
+		i += len;
+	}
+	s[o] = '\0';
+	return json_object_new_string(s);
+}
+
+static void add_netns(struct json_object *o, const struct trace_report *r, uint32_t ino)
+{
+	const char *nn = r ? trace_netns_name(r, ino) : NULL;
+
+	json_object_object_add(o, "netns", json_object_new_int64(ino));
+	json_object_object_add(o, "netns_name", nn ? json_object_new_string(nn) : NULL);
+}
+
+/* Fields shared by rows and events: kind, reason/errno, owner. */
+static void add_what_who(struct json_object *o, unsigned int kind, unsigned int reason,
+			 bool softirq)
+{
+	json_object_object_add(o, "kind", json_object_new_string(kind_name(kind)));
+	if (kind == TWT_ABORT)
+		json_object_object_add(o, "reason", json_object_new_string(rst_name(reason)));
+	if (kind == TWT_CONNECT_FAIL || kind == TWT_BIND_FAIL)
+		json_object_object_add(o, "errno", json_object_new_int((int)reason));
+	json_object_object_add(o, "softirq", json_object_new_boolean(softirq));
+}
+
+static struct json_object *json_row(const struct trace_report *r, const struct trace_row *row)
+{
+	const struct twt_key *k = row->key;
+	struct json_object *o = json_object_new_object();
+	bool softirq = k->flags & TWT_F_SOFTIRQ;
+
+	if (!o)
+		return NULL;
+	add_what_who(o, k->kind, k->reason, softirq);
+	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(k->tgid));
+	json_object_object_add(o, "comm", softirq ? NULL : json_comm(k->comm));
+	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(k->cgroup));
+	add_netns(o, r, k->netns);
+	json_object_object_add(o, "family",
+			       json_object_new_string(k->family == AF_INET6 ? "inet6" : "inet"));
+	json_object_object_add(o, "local", has_local(k->kind) ?
+			       json_endpoint(k->family, k->laddr, k->lport) : NULL);
+	json_object_object_add(o, "remote", has_remote(k->kind) ?
+			       json_endpoint(k->family, k->raddr, k->rport) : NULL);
+	json_object_object_add(o, "count", json_object_new_uint64(row->total));
+	return o;
+}
+
+static struct json_object *json_cw(const struct trace_report *r, const struct trace_cw_row *g)
+{
+	struct json_object *o = json_object_new_object();
+	char comm[TWT_COMM_LEN];
+
+	if (!o)
+		return NULL;
+	comm_copy(comm, (const uint8_t *)g->owner_comm);
+	json_object_object_add(o, "pid", g->owner_pid ? json_object_new_int64(g->owner_pid) : NULL);
+	json_object_object_add(o, "comm", g->owner_pid ? json_object_new_string(comm) : NULL);
+	add_netns(o, r, g->netns);
+	json_object_object_add(o, "local", json_endpoint(g->family, g->laddr, g->lport));
+	json_object_object_add(o, "remote", json_endpoint(g->family, g->raddr, g->rport));
+	json_object_object_add(o, "count", json_object_new_uint64(g->count));
+	json_object_object_add(o, "oldest_sec",
+			       json_object_new_double((double)g->oldest_age_ns / NSEC_PER_SEC_F));
+	return o;
+}
+
+struct json_object *trace_json(const struct trace_report *r, bool ndjson)
+{
+	struct json_object *doc = json_object_new_object(), *evs = json_object_new_array();
+	struct json_object *cws = json_object_new_array(), *filt = json_object_new_object();
+	struct json_object *hooks = json_object_new_object();
+
+	if (!doc || !evs || !cws || !filt || !hooks) {
+		json_object_put(doc);
+		json_object_put(evs);
+		json_object_put(cws);
+		json_object_put(filt);
+		json_object_put(hooks);
+		return NULL;
+	}
+	if (ndjson)
+		json_object_object_add(doc, "type", json_object_new_string("summary"));
+	json_object_object_add(doc, "schema", json_object_new_int(1));
+	json_object_object_add(doc, "command", json_object_new_string("trace"));
+	json_object_object_add(doc, "duration_sec",
+			       json_object_new_double((double)r->duration_ns / NSEC_PER_SEC_F));
+	json_object_object_add(filt, "pid", r->filter_pid ?
+			       json_object_new_int64(r->filter_pid) : NULL);
+	json_object_object_add(filt, "comm", r->filter_comm ?
+			       json_object_new_string(r->filter_comm) : NULL);
+	json_object_object_add(filt, "port", r->filter_port ?
+			       json_object_new_int(r->filter_port) : NULL);
+	json_object_object_add(filt, "netns", r->filter_netns ?
+			       json_object_new_string(r->filter_netns) : NULL);
+	json_object_object_add(doc, "filters", filt);
+	json_object_object_add(hooks, "abort", json_object_new_boolean(r->have_reset));
+	json_object_object_add(hooks, "syscalls",
+			       json_object_new_string(r->sys_hook ? r->sys_hook : "unknown"));
+	json_object_object_add(hooks, "softirq_detection",
+			       json_object_new_string("sock_owned_by_user"));
+	json_object_object_add(doc, "hooks", hooks);
+	for (size_t i = 0; i < r->n_rows; i++)
+		json_object_array_add(evs, json_row(r, &r->rows[i]));
+	json_object_object_add(doc, "events", evs);
+	for (size_t i = 0; i < r->n_cw; i++)
+		json_object_array_add(cws, json_cw(r, &r->cw[i]));
+	json_object_object_add(doc, "close_wait", cws);
+	json_object_object_add(doc, "lost_events", json_object_new_uint64(r->lost_events));
+	json_object_object_add(doc, "streamed_events", json_object_new_uint64(r->streamed_events));
+	json_object_object_add(doc, "dropped_aggregates",
+			       json_object_new_uint64(r->dropped_aggregates));
+	json_object_object_add(doc, "close_wait_untracked",
+			       json_object_new_uint64(r->close_wait_untracked));
+	return doc;
+}
+
+int trace_print_event(FILE *f, const struct twt_event *e, const char *netns_name)
+{
+	struct json_object *o = json_object_new_object();
+	bool softirq = e->flags & TWT_F_SOFTIRQ;
+	int r = 0;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "type", json_object_new_string("event"));
+	json_object_object_add(o, "ts_ns", json_object_new_uint64(e->ts_ns));
+	add_what_who(o, e->kind, e->reason, softirq);
+	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(e->tgid));
+	json_object_object_add(o, "tid", softirq ? NULL : json_object_new_int64(e->pid));
+	json_object_object_add(o, "comm", softirq ? NULL : json_comm(e->comm));
+	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(e->cgroup));
+	json_object_object_add(o, "netns", json_object_new_int64(e->netns));
+	json_object_object_add(o, "netns_name",
+			       netns_name ? json_object_new_string(netns_name) : NULL);
+	json_object_object_add(o, "local", has_local(e->kind) ?
+			       json_endpoint(e->family, e->laddr, e->lport) : NULL);
+	json_object_object_add(o, "remote", has_remote(e->kind) ?
+			       json_endpoint(e->family, e->raddr, e->rport) : NULL);
+	if (fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
+	    fputc('\n', f) == EOF)
+		r = -EIO;
+	json_object_put(o);
+	return r;
+}

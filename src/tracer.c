@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Loads twtrace.bpf.c through its skeleton (the only file that includes a
+ * *.skel.h), probes what the kernel offers, and moves aggregates and
+ * events to the caller. No printing: errors are returned as -errno.
+ */
+#include "tracer.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/types.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/twtrace.h"
+#include "twtrace.skel.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define DRAIN_BATCH 512
+
+struct tracer {
+	struct twtrace_bpf *skel;
+	struct ring_buffer *rb;
+	tracer_event_fn on_event;
+	void *data;
+	int ncpus;
+	struct twt_key *keys;	/* DRAIN_BATCH keys */
+	struct twt_val *vals;	/* DRAIN_BATCH x ncpus per-CPU values */
+};
+
+static void (*log_fn)(const char *line);
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	(void) level;
+	if (!log_fn)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_fn(line);
+	return 0;
+}
+
+void tracer_set_log(void (*fn)(const char *line))
+{
+	log_fn = fn;
+	libbpf_set_print(libbpf_log);
+}
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+int tracer_check_access(const char **ret_missing)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	bool bpf, perfmon;
+
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return -errno;
+	/* CAP_SYS_ADMIN covers both (and is what kernels before 5.8 want). */
+	if (!has_cap(d, CAP_SYS_ADMIN)) {
+		bpf = has_cap(d, CAP_BPF);
+		perfmon = has_cap(d, CAP_PERFMON);
+		if (!bpf || !perfmon) {
+			*ret_missing = !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON (or root)" :
+				       !bpf ? "CAP_BPF (or root)" : "CAP_PERFMON (or root)";
+			return -EPERM;
+		}
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+		*ret_missing = "kernel BTF (/sys/kernel/btf/vmlinux)";
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Number of arguments of the BTF-typed tracepoint, or -ENOENT. */
+static int tp_btf_nargs(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	/* typedef -> pointer -> func_proto(void *ctx, args...) */
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -ENOENT;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return btf_vlen(t) - 1;
+}
+
+/* Number of parameters of kernel function fn (BTF FUNC), or -ENOENT. */
+static int func_nargs(const struct btf *btf, const char *fn)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return btf_vlen(t);
+}
+
+const char *tracer_sys_hook_name(enum tracer_sys_hook h)
+{
+	switch (h) {
+	case TRACER_SYS_FEXIT:
+		return "fexit";
+	case TRACER_SYS_TP:
+		return "syscalls_tracepoints";
+	case TRACER_SYS_RAW:
+		return "raw_syscalls";
+	}
+	return "unknown";
+}
+
+/* Mirrors libbpf 1.1: debugfs' tracing dir wins when it exists. */
+static bool has_syscall_tracepoints(void)
+{
+	const char *root = access("/sys/kernel/debug/tracing", F_OK) == 0 ?
+			   "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
+	static const char *const evs[] = { "sys_exit_connect", "sys_exit_bind" };
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", root, evs[i]);
+		if (access(path, R_OK) < 0)
+			return false;
+	}
+	return true;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct tracer *t = ctx;
+
+	if (len < sizeof(struct twt_event))
+		return 0;
+	return t->on_event((const struct twt_event *)data, t->data);
+}
+
+static int probe(struct tracer *t, struct tracer_info *info, bool no_fexit, char *errbuf,
+		 size_t errlen)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct twtrace_bpf *s = t->skel;
+	int n, r = 0;
+
+	if (!btf) {
+		snprintf(errbuf, errlen, "read kernel BTF");
+		return -errno;
+	}
+	if (tp_btf_nargs(btf, "inet_sock_set_state") < 3) {
+		snprintf(errbuf, errlen, "tracepoint sock/inet_sock_set_state");
+		r = -ENOTSUP;
+		goto out;
+	}
+	n = tp_btf_nargs(btf, "tcp_send_reset");
+	info->have_reset = n >= 3;
+	if (!info->have_reset)
+		bpf_program__set_autoload(s->progs.handle_send_reset, false);
+	if (!no_fexit && func_nargs(btf, "__sys_connect") == 3 &&
+	    func_nargs(btf, "__sys_bind") == 3)
+		info->sys_hook = TRACER_SYS_FEXIT;
+	else if (has_syscall_tracepoints())
+		info->sys_hook = TRACER_SYS_TP;
+	else if (tp_btf_nargs(btf, "sys_exit") >= 2)
+		info->sys_hook = TRACER_SYS_RAW;
+	else {
+		snprintf(errbuf, errlen, "tracepoints syscalls/sys_exit_connect or raw_syscalls");
+		r = -ENOTSUP;
+		goto out;
+	}
+	bpf_program__set_autoload(s->progs.fexit_connect, info->sys_hook == TRACER_SYS_FEXIT);
+	bpf_program__set_autoload(s->progs.fexit_bind, info->sys_hook == TRACER_SYS_FEXIT);
+	bpf_program__set_autoload(s->progs.tp_exit_connect, info->sys_hook == TRACER_SYS_TP);
+	bpf_program__set_autoload(s->progs.tp_exit_bind, info->sys_hook == TRACER_SYS_TP);
+	bpf_program__set_autoload(s->progs.raw_sys_exit, info->sys_hook == TRACER_SYS_RAW);
+out:
+	btf__free(btf);
+	return r;
+}
+
+/* Open the skeleton, probe the kernel, configure and load it. */
+static int open_load(struct tracer *t, const struct tracer_opts *o, struct tracer_info *info,
+		     bool no_fexit, char *errbuf, size_t errlen)
+{
+	int r;
+
+	snprintf(errbuf, errlen, "open");
+	t->skel = twtrace_bpf__open();
+	if (!t->skel)
+		return -errno;
+	r = probe(t, info, no_fexit, errbuf, errlen);
+	if (r < 0)
+		return r;
+	t->skel->rodata->targ_tgid = o->tgid;
+	t->skel->rodata->targ_netns = o->netns_ino;
+	t->skel->rodata->targ_port = o->port;
+	if (o->comm) {
+		t->skel->rodata->targ_has_comm = true;
+		strncpy((char *)t->skel->rodata->targ_comm, o->comm, TWT_COMM_LEN - 1);
+	}
+	t->skel->rodata->emit_events = o->on_event != NULL;
+	/* Without --events the ring buffer is never written: keep it minimal. */
+	if (!o->on_event)
+		bpf_map__set_max_entries(t->skel->maps.events, (__u32)getpagesize());
+	/* Run on demand by tracer_close_wait(), never attached here. */
+	bpf_program__set_autoattach(t->skel->progs.fill_cw_ino, false);
+	snprintf(errbuf, errlen, "load");
+	return twtrace_bpf__load(t->skel);
+}
+
+int tracer_open(const struct tracer_opts *o, struct tracer_info *ret_info,
+		char *errbuf, size_t errlen, struct tracer **ret_t)
+{
+	struct tracer_info info = {};
+	struct tracer *t;
+	int r;
+
+	snprintf(errbuf, errlen, "open");
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		r = t->ncpus < 0 ? t->ncpus : -EINVAL;
+		goto fail;
+	}
+	t->keys = calloc(DRAIN_BATCH, sizeof(*t->keys));
+	t->vals = calloc((size_t)DRAIN_BATCH * (size_t)t->ncpus, sizeof(*t->vals));
+	if (!t->keys || !t->vals) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = open_load(t, o, &info, false, errbuf, errlen);
+	/* No BPF trampolines (e.g. CONFIG_FUNCTION_TRACER=n): syscall tracepoints. */
+	if (r < 0 && r != -ENOTSUP && info.sys_hook == TRACER_SYS_FEXIT) {
+		twtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		r = open_load(t, o, &info, true, errbuf, errlen);
+	}
+	if (r < 0)
+		goto fail;
+	snprintf(errbuf, errlen, "attach");
+	r = twtrace_bpf__attach(t->skel);
+	if (r < 0)
+		goto fail;
+	if (o->on_event) {
+		t->on_event = o->on_event;
+		t->data = o->data;
+		snprintf(errbuf, errlen, "ring buffer");
+		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+		if (!t->rb) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	*ret_info = info;
+	*ret_t = t;
+	return 0;
+fail:
+	tracer_free(t);
+	return r;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+	int n, m;
+
+	if (!t->rb) {
+		if (nanosleep(&ts, NULL) < 0)
+			return -errno;
+		return 0;
+	}
+	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	/* The programs wake us only per batch: collect what is below the mark. */
+	m = ring_buffer__consume(t->rb);
+	if (m < 0)
+		return m;
+	return n + m;
+}
+
+/* Sum the per-CPU values of one key (an array of ncpus values). */
+static struct twt_val sum_cpus(const struct twt_val *v, int ncpus)
+{
+	struct twt_val s = {};
+
+	for (int c = 0; c < ncpus; c++)
+		s.count += v[c].count;
+	return s;
+}
+
+/* Remove every entry of the per-CPU map fd, handing its sum to fn. */
+static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
+{
+	struct twt_key *keys = t->keys, key;
+	struct twt_val *vals = t->vals, sum;
+	__u64 batch;
+	bool first = true;
+	int total = 0, r;
+
+	for (;;) {
+		__u32 n = DRAIN_BATCH;
+
+		r = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch, &batch,
+						    keys, vals, &n, NULL);
+		if (r < 0 && r != -ENOENT) {
+			if (first && (r == -EINVAL || r == -ENOTSUP || r == -EOPNOTSUPP))
+				break;	/* compat: no batch ops, walk below */
+			return r;
+		}
+		for (__u32 i = 0; i < n; i++) {
+			sum = sum_cpus(&vals[(size_t)i * t->ncpus], t->ncpus);
+			fn(&keys[i], &sum, data);
+		}
+		total += (int)n;
+		first = false;
+		if (r == -ENOENT)
+			return total;
+	}
+	/* compat: remove when minimum kernel >= 5.6 (batch ops) */
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
+		r = bpf_map_lookup_elem(fd, &key, vals);
+		(void) bpf_map_delete_elem(fd, &key);
+		if (r < 0)
+			continue;
+		sum = sum_cpus(vals, t->ncpus);
+		fn(&key, &sum, data);
+		total++;
+	}
+	return total;
+}
+
+int tracer_drain(struct tracer *t, tracer_agg_fn fn, void *data)
+{
+	struct timespec settle = { 0, 2 * 1000000L };
+	__u32 old = t->skel->bss->gen & 1;
+	struct bpf_map *m = old ? t->skel->maps.agg1 : t->skel->maps.agg0;
+
+	__atomic_store_n(&t->skel->bss->gen, old ^ 1, __ATOMIC_SEQ_CST);
+	/* Let programs that already picked the old map finish their update. */
+	(void) nanosleep(&settle, NULL);
+	return drain_map(t, bpf_map__fd(m), fn, data);
+}
+
+void tracer_stop(struct tracer *t)
+{
+	struct timespec settle = { 0, 2 * 1000000L };
+	struct twtrace_bpf *s = t->skel;
+
+	twtrace_bpf__detach(s);
+	(void) nanosleep(&settle, NULL);
+	/* After this both maps must be drained: the next drain takes the live one. */
+	if (t->rb)
+		(void) ring_buffer__consume(t->rb);
+}
+
+/* Run fill_cw_ino() over cw_socks. Best effort: without it owners stay unknown. */
+static void fill_inodes(struct tracer *t)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, o);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link;
+	char buf[64];
+	int fd;
+
+	linfo.map.map_fd = (__u32)bpf_map__fd(t->skel->maps.cw_socks);
+	o.link_info = &linfo;
+	o.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(t->skel->progs.fill_cw_ino, &o);
+	if (!link)
+		return;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd >= 0) {
+		/* The program writes nothing: one read() runs it over the map. */
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+}
+
+int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data)
+{
+	int fd = bpf_map__fd(t->skel->maps.cw_socks);
+	__u64 key, next;
+	struct twt_cw cw;
+	bool first = true;
+	int n = 0;
+
+	fill_inodes(t);
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &cw) < 0)
+			continue;
+		fn(&cw, data);
+		n++;
+	}
+	return n;
+}
+
+uint64_t tracer_counter(struct tracer *t, unsigned int idx)
+{
+	__u64 v = 0;
+	__u32 k = idx;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.counters), &k, &v) < 0)
+		return 0;
+	return v;
+}
+
+struct tracer *tracer_free(struct tracer *t)
+{
+	if (!t)
+		return NULL;
+	ring_buffer__free(t->rb);
+	twtrace_bpf__destroy(t->skel);
+	free(t->keys);
+	free(t->vals);
+	free(t);
+	return NULL;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# stat rejects bad input with one line on stderr and the right exit code:
+# 2 for usage errors, 1 for runtime errors (missing namespace, no permission).
+. "$(dirname "$0")/lib.sh"
+require JQ
+
+usage() { # usage DESC ARGS...: expect exit 2 and a one-line error plus the hint
+	local desc=$1; shift
+	"$TWSCOPE" stat "$@" >"$TW_TMP/o" 2>"$TW_TMP/e"
+	local rc=$?
+	check_eq "$desc: exit" 2 "$rc"
+	check_eq "$desc: stderr lines" 2 "$(wc -l <"$TW_TMP/e")"
+	check_eq "$desc: no stdout" 0 "$(wc -c <"$TW_TMP/o")"
+}
+usage "unknown flag" --frobnicate
+usage "missing value" --port
+usage "port 0" --port 0
+usage "port 70000" --port 70000
+usage "port text" --port http
+usage "bad dst" --dst 10.0.0.300
+usage "bad dst port" --dst 10.0.0.1:99999
+usage "hostname dst" --dst example.com
+usage "unclosed v6" --dst '[::1:80'
+usage "bad state" --state sleeping
+usage "bad top" --top -3
+usage "bad format" --format xml
+usage "-4 and -6" -4 -6
+usage "summary with filter" --summary --port 80
+usage "stray argument" extra
+usage "two netns" --netns a --netns b
+
+runtime() { # runtime DESC PATTERN ARGS...: expect exit 1 and one line containing PATTERN
+	local desc=$1 pat=$2; shift 2
+	"$TWSCOPE" stat "$@" >"$TW_TMP/o" 2>"$TW_TMP/e"
+	local rc=$?
+	check_eq "$desc: exit" 1 "$rc"
+	check_eq "$desc: stderr lines" 1 "$(wc -l <"$TW_TMP/e")"
+	grep -q -- "$pat" "$TW_TMP/e" && pass "$desc: says '$pat'" || fail "$desc: stderr was: $(cat "$TW_TMP/e")"
+}
+runtime "missing netns" "not found" --netns twscope-no-such-ns
+runtime "missing netns path" "not found" --netns /nonexistent/ns
+runtime "missing pid" "not found" --netns 999999999
+runtime "not a netns" "not a network namespace" --netns /proc/self/ns/mnt
+# JSON mode still yields a JSON error document on stdout.
+"$TWSCOPE" stat --json --netns twscope-no-such-ns >"$TW_TMP/j" 2>/dev/null
+check_eq "json error exit" 1 $?
+check_eq "json error document" "1 1" "$(jq -r '"\(.schema) \(.code)"' "$TW_TMP/j")"
+
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	setup_ns NS
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$TWSCOPE" stat --netns "$NS" >"$TW_TMP/o" 2>"$TW_TMP/e"
+	check_eq "unprivileged --netns exit" 1 $?
+	grep -q "CAP_SYS_ADMIN" "$TW_TMP/e" && pass "names CAP_SYS_ADMIN" || fail "stderr: $(cat "$TW_TMP/e")"
+fi
+# An unreadable proc tree is a runtime error, not zeros.
+mkdir -p "$TW_TMP/proc"
+TWSCOPE_PROC_ROOT=$TW_TMP/proc "$TWSCOPE" stat >/dev/null 2>"$TW_TMP/e"
+check_eq "missing /proc files exit" 1 $?
+TWSCOPE_PROC_ROOT=$TW_TMP/proc "$TWSCOPE" stat --summary >/dev/null 2>"$TW_TMP/e"
+check_eq "missing sockstat exit" 1 $?
+done_test

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# close-wait-leak on the real kernel: a process that never closes 60 accepted
+# connections after the peers closed is named with its pid; 10 stay quiet.
+. "$(dirname "$0")/lib.sh"
+require ROOT NETNS JQ
+
+setup_ns NS
+sockpop "$NS" listen 127.0.0.1:9000 close-wait 127.0.0.1:9000 60
+OWNER=${TW_PIDS[0]}
+J=$TW_TMP/d.json
+"$TWSCOPE" doctor --netns "$NS" --interval 0 --json >"$J"
+check_eq "exit (warning)" 1 $?
+F='.findings[] | select(.id == "close-wait-leak")'
+check_eq severity warning "$(jqv "$J" "$F | .severity")"
+check_eq "close_wait count" 60 "$(jqv "$J" "$F | .data.close_wait")"
+check_eq "top port" "9000 60" "$(jqv "$J" "$F | \"\(.data.port_0) \(.data.port_0_count)\"")"
+check_eq "owner pid" "$OWNER" "$(jqv "$J" "$F | .data.owner_pid")"
+check_eq "owner comm" sockpop "$(jqv "$J" "$F | .data.owner_comm")"
+
+setup_ns NS2
+sockpop "$NS2" listen 127.0.0.1:9000 close-wait 127.0.0.1:9000 10
+"$TWSCOPE" doctor --netns "$NS2" --interval 0 --json >"$J"
+check_eq "10 CLOSE_WAIT: exit" 0 $?
+check_eq "10 CLOSE_WAIT: quiet" ok "$(jqv "$J" "$F | .severity")"
+done_test

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Endpoint parsing and formatting, state names, strict number parsing. */
+#include "tw-test.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "tcpstate.h"
+#include "util.h"
+
+static void test_endpoints(void **state)
+{
+	struct tw_addr a;
+	char buf[TW_ENDPOINT_STRLEN];
+	int port;
+
+	(void)state;
+	assert_int_equal(addr_parse_endpoint("10.0.0.1:443", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(port, 443);
+	assert_string_equal(addr_format_endpoint(&a, 443, buf, sizeof(buf)), "10.0.0.1:443");
+	assert_int_equal(addr_parse_endpoint("10.0.0.1", &a, &port), 0);
+	assert_int_equal(port, -1);
+	assert_int_equal(addr_parse_endpoint("[2001:db8::1]:8080", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(port, 8080);
+	assert_string_equal(addr_format_endpoint(&a, 8080, buf, sizeof(buf)), "[2001:db8::1]:8080");
+	assert_int_equal(addr_parse_endpoint("2001:db8::1", &a, &port), 0);
+	assert_int_equal(port, -1);
+	assert_int_equal(addr_parse_endpoint("[::1]", &a, &port), 0);
+	assert_int_equal(addr_parse_endpoint("[::1]x", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("[::1", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("10.0.0.1:0", &a, &port), -ERANGE);
+	assert_int_equal(addr_parse_endpoint("10.0.0.1:65536", &a, &port), -ERANGE);
+	assert_int_equal(addr_parse_endpoint("10.0.0.1:http", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("example.com:80", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint(":80", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("999.0.0.1", &a, &port), -EINVAL);
+}
+
+static void test_states(void **state)
+{
+	(void)state;
+	assert_int_equal(tcpstate_parse("time-wait"), TW_TIME_WAIT);
+	assert_int_equal(tcpstate_parse("TIME_WAIT"), TW_TIME_WAIT);
+	assert_int_equal(tcpstate_parse("tw"), TW_TIME_WAIT);
+	assert_int_equal(tcpstate_parse("fin-wait-2"), TW_FIN_WAIT2);
+	assert_int_equal(tcpstate_parse("new_syn_recv"), TW_NEW_SYN_RECV);
+	assert_int_equal(tcpstate_parse("bogus"), -EINVAL);
+	assert_int_equal(tcpstate_parse("time_wait_and_a_very_long_suffix_here"), -EINVAL);
+	assert_string_equal(tcpstate_name(TW_CLOSE_WAIT), "close_wait");
+	assert_null(tcpstate_name(99));
+}
+
+static void test_numbers(void **state)
+{
+	uint32_t v32;
+	uint64_t v64;
+	double d;
+
+	(void)state;
+	assert_int_equal(safe_atou32("42", &v32), 0);
+	assert_int_equal(v32, 42);
+	assert_int_equal(safe_atou32("4294967296", &v32), -ERANGE);
+	assert_int_equal(safe_atou32("-1", &v32), -EINVAL);
+	assert_int_equal(safe_atou32("1x", &v32), -EINVAL);
+	assert_int_equal(safe_atou32("", &v32), -EINVAL);
+	assert_int_equal(safe_atou64("18446744073709551615", &v64), 0);
+	assert_int_equal(safe_atou64("18446744073709551616", &v64), -ERANGE);
+	assert_int_equal(safe_atod("0.5", &d), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(safe_atod("nan", &d), -EINVAL);
+	assert_int_equal(safe_atod("-1", &d), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_numbers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for advice.c: every rule fires, stays quiet and says unknown
+ * when its input is missing, on facts built here. Also checks the overall
+ * state order and that docs/findings.md documents exactly the rule table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "advice.h"
+#include "facts.h"
+#include "tcpstate.h"
+#include "util.h"
+
+/* A healthy, idle namespace with defaults and everything readable. */
+static void base(struct tw_facts *f)
+{
+	facts_init(f);
+	snprintf(f->kernel, sizeof(f->kernel), "6.18.0");
+	f->interval_ns = NSEC_PER_SEC;
+	facts_set_sysctl(f, FS_TW_REUSE, "2");
+	facts_set_sysctl(f, FS_TW_REUSE_DELAY, "1000");
+	facts_set_sysctl(f, FS_MAX_TW_BUCKETS, "131072");
+	facts_set_sysctl(f, FS_PORT_RANGE, "32768 60999");
+	facts_set_sysctl(f, FS_RESERVED_PORTS, "");
+	facts_set_sysctl(f, FS_FIN_TIMEOUT, "60");
+	facts_set_sysctl(f, FS_TIMESTAMPS, "1");
+	facts_set_sysctl(f, FS_RFC1337, "0");
+	for (int i = 0; i < FC_MAX; i++)
+		if (i != FC_PAWS_PASSIVE)
+			facts_set_counter(f, (enum facts_counter_id)i, 0, true, 0);
+	f->have_sockstat = true;
+	f->sockstat.have_tcp = true;
+	f->census.have = true;
+	f->census.range_lo = 32768;
+	f->census.range_hi = 60999;
+	f->census.range_size = 28232;
+	f->census.usable = 28232;
+	f->close_wait.have = true;
+	f->close_wait.owners_scanned = true;
+	f->have_sysconf = true;
+}
+
+static enum tw_sev eval(const struct tw_facts *f, const char *id)
+{
+	static struct advice_report rep;
+
+	advice_eval(f, &rep);
+	assert_non_null(advice_find(&rep, id));
+	return advice_find(&rep, id)->sev;
+}
+
+static double data(const struct tw_facts *f, const char *id, const char *key)
+{
+	static struct advice_report rep;
+	const struct advice_finding *x;
+
+	advice_eval(f, &rep);
+	x = advice_find(&rep, id);
+	for (size_t i = 0; i < x->n_kv; i++)
+		if (strcmp(x->kv[i].key, key) == 0)
+			return x->kv[i].num;
+	fail_msg("no data key %s in %s", key, id);
+	return -1;
+}
+
+static void add_dest(struct tw_facts *f, uint64_t held, uint64_t tw)
+{
+	struct facts_dest *d = &f->census.dests[f->census.n_dests++];
+
+	snprintf(d->local, sizeof(d->local), "10.0.0.1");
+	snprintf(d->remote, sizeof(d->remote), "10.0.0.2");
+	d->remote_port = 80;
+	d->held = held;
+	d->time_wait = tw;
+	d->established = held - tw;
+	d->util_pct = 100.0 * (double)held / f->census.usable;
+	f->census.dests_total = f->census.n_dests;
+}
+
+static void test_idle_is_ok(void **state)
+{
+	struct tw_facts f;
+	struct advice_report rep;
+
+	(void) state;
+	base(&f);
+	advice_eval(&f, &rep);
+	assert_int_equal(rep.overall, TW_SEV_OK);
+	for (size_t i = 0; i < ADV_RULE_MAX; i++)
+		assert_true(rep.findings[i].sev <= TW_SEV_INFO);
+	facts_done(&f);
+}
+
+static void test_nothing_known_is_unknown(void **state)
+{
+	struct tw_facts f;
+	struct advice_report rep;
+
+	(void) state;
+	facts_init(&f);
+	advice_eval(&f, &rep);
+	assert_int_equal(rep.overall, TW_SEV_UNKNOWN);
+	/* only conntrack (absent = not loaded) may be ok without input */
+	for (size_t i = 0; i < ADV_RULE_MAX; i++)
+		if (strcmp(rep.findings[i].id, "conntrack-timewait") != 0)
+			assert_int_equal(rep.findings[i].sev, TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_port_exhaustion(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.usable = 100;
+	add_dest(&f, 49, 49);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_OK);
+	f.census.n_dests = 0;
+	add_dest(&f, 50, 50);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_WARNING);
+	f.census.n_dests = 0;
+	add_dest(&f, 80, 70);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_CRITICAL);
+	assert_true(data(&f, "port-exhaustion", "held") == 80);
+	assert_true(data(&f, "port-exhaustion", "usable") == 100);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_port_exhaustion_fix_order(void **state)
+{
+	struct tw_facts f;
+	struct advice_report rep;
+	const struct advice_finding *x;
+
+	(void) state;
+	base(&f);
+	f.census.usable = 100;
+	add_dest(&f, 90, 90);
+	advice_eval(&f, &rep);
+	x = advice_find(&rep, "port-exhaustion");
+	assert_int_equal(x->n_fix, 5);
+	assert_non_null(strstr(x->fix[0], "keep-alive"));
+	assert_non_null(strstr(x->fix[1], "source IPs"));
+	assert_non_null(strstr(x->fix[2], "ip_local_port_range"));
+	assert_non_null(strstr(x->fix[2], "/etc/sysctl.d/"));
+	assert_non_null(strstr(x->fix[3], "tcp_tw_reuse=1"));
+	assert_non_null(strstr(x->fix[3], "timestamps"));
+	assert_non_null(strstr(x->fix[4], "IP_BIND_ADDRESS_NO_PORT"));
+	assert_non_null(strstr(x->fix[4], "IP_LOCAL_PORT_RANGE"));
+	assert_int_equal(rep.overall, TW_SEV_CRITICAL);
+	facts_done(&f);
+}
+
+static void test_tw_bucket_overflow(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_OK);
+	facts_set_counter(&f, FC_TW_OVERFLOW, 7, true, 0);
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_WARNING);
+	facts_set_counter(&f, FC_TW_OVERFLOW, 14, true, 7);
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_CRITICAL);
+	assert_true(data(&f, "tw-bucket-overflow", "overflow_delta") == 7);
+	/* near the limit without overflow */
+	facts_set_counter(&f, FC_TW_OVERFLOW, 0, true, 0);
+	facts_set_sysctl(&f, FS_MAX_TW_BUCKETS, "100");
+	f.sockstat.tcp_tw = 95;
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_WARNING);
+	f.sockstat.tcp_tw = 89;
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_OK);
+	/* missing inputs */
+	f.counter[FC_TW_OVERFLOW].have = false;
+	f.counter[FC_TW_OVERFLOW].have_delta = false;
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_UNKNOWN);
+	free(f.sysctl[FS_MAX_TW_BUCKETS].value);
+	f.sysctl[FS_MAX_TW_BUCKETS].value = NULL;
+	f.sysctl[FS_MAX_TW_BUCKETS].present = false;
+	assert_int_equal(eval(&f, "tw-bucket-overflow"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_tw_reuse_ineffective(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	facts_set_sysctl(&f, FS_TW_REUSE, "1");
+	assert_int_equal(eval(&f, "tw-reuse-ineffective"), TW_SEV_OK);
+	facts_set_sysctl(&f, FS_TIMESTAMPS, "0");
+	assert_int_equal(eval(&f, "tw-reuse-ineffective"), TW_SEV_WARNING);
+	facts_set_sysctl(&f, FS_TIMESTAMPS, "1");
+	f.census.tw_server = 500;
+	assert_int_equal(eval(&f, "tw-reuse-ineffective"), TW_SEV_INFO);
+	f.census.tw_client = 1;
+	assert_int_equal(eval(&f, "tw-reuse-ineffective"), TW_SEV_OK);
+	f.sysctl[FS_TIMESTAMPS].present = false;
+	assert_int_equal(eval(&f, "tw-reuse-ineffective"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_tw_recycle(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_OK);
+	/* modern kernel, dead config line */
+	sysconf_add(&f.sysconf, "/etc/sysctl.d/10-tune.conf", 3, "net.ipv4.tcp_tw_recycle", "1");
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_WARNING);
+	assert_true(data(&f, "tw-recycle", "config_line") == 3);
+	sysconf_done(&f.sysconf);
+	/* old kernel */
+	facts_set_sysctl(&f, FS_TW_RECYCLE, "0");
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_OK);
+	facts_set_sysctl(&f, FS_TW_RECYCLE, "1");
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_WARNING);
+	facts_set_counter(&f, FC_PAWS_PASSIVE, 12, false, 0);
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_CRITICAL);
+	/* unreadable */
+	f.sysctl[FS_TW_RECYCLE].error = true;
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_UNKNOWN);
+	f.sysctl[FS_TW_RECYCLE].error = false;
+	f.sysctl[FS_TW_RECYCLE].present = false;
+	f.have_sysconf = false;
+	assert_int_equal(eval(&f, "tw-recycle"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_fin_timeout_myth(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "fin-timeout-myth"), TW_SEV_OK);
+	facts_set_sysctl(&f, FS_FIN_TIMEOUT, "15");
+	assert_int_equal(eval(&f, "fin-timeout-myth"), TW_SEV_INFO);
+	facts_set_sysctl(&f, FS_FIN_TIMEOUT, "60");
+	sysconf_add(&f.sysconf, "/etc/sysctl.conf", 40, "net.ipv4.tcp_fin_timeout", "10");
+	assert_int_equal(eval(&f, "fin-timeout-myth"), TW_SEV_INFO);
+	facts_set_sysctl(&f, FS_FIN_TIMEOUT, "120");
+	assert_int_equal(eval(&f, "fin-timeout-myth"), TW_SEV_WARNING);
+	f.sysctl[FS_FIN_TIMEOUT].present = false;
+	assert_int_equal(eval(&f, "fin-timeout-myth"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_paws_rejects(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_OK);
+	f.census.tw_server = 100;
+	facts_set_counter(&f, FC_PAWS_TIMEWAIT, 30, true, 5);
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_WARNING);
+	facts_set_sysctl(&f, FS_RFC1337, "1");
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_CRITICAL);
+	/* rising but no server-side TIME_WAIT: not this problem */
+	facts_set_sysctl(&f, FS_RFC1337, "0");
+	f.census.tw_server = 0;
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_INFO);
+	/* pre-6.16 kernel: PAWSEstab carries the TIME_WAIT rejects */
+	f.census.tw_server = 10;
+	f.counter[FC_PAWS_TIMEWAIT].have = false;
+	f.counter[FC_PAWS_TIMEWAIT].have_delta = false;
+	facts_set_counter(&f, FC_PAWS_ESTAB, 9, true, 3);
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_WARNING);
+	f.counter[FC_PAWS_ESTAB].have = false;
+	assert_int_equal(eval(&f, "paws-rejects"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_close_wait_leak(void **state)
+{
+	struct tw_facts f;
+	struct advice_report rep;
+	const struct advice_finding *x;
+	bool named = false;
+
+	(void) state;
+	base(&f);
+	f.close_wait.total = ADV_CLOSE_WAIT_WARN - 1;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_OK);
+	f.close_wait.total = ADV_CLOSE_WAIT_WARN;
+	f.close_wait.n_ports = 1;
+	f.close_wait.ports[0].port = 8080;
+	f.close_wait.ports[0].count = ADV_CLOSE_WAIT_WARN;
+	f.close_wait.n_owners = 1;
+	f.close_wait.owners[0].pid = 4242;
+	snprintf(f.close_wait.owners[0].comm, FACTS_COMM_LEN, "leaky");
+	f.close_wait.owners[0].sockets = ADV_CLOSE_WAIT_WARN;
+	advice_eval(&f, &rep);
+	x = advice_find(&rep, "close-wait-leak");
+	assert_int_equal(x->sev, TW_SEV_WARNING);
+	for (size_t i = 0; i < x->n_evidence; i++)
+		named |= strstr(x->evidence[i], "pid 4242 (leaky)") != NULL;
+	assert_true(named);
+	f.close_wait.total = ADV_CLOSE_WAIT_CRIT;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_CRITICAL);
+	/* owners not visible */
+	f.close_wait.n_owners = 0;
+	f.close_wait.owners_partial = true;
+	advice_eval(&f, &rep);
+	x = advice_find(&rep, "close-wait-leak");
+	named = false;
+	for (size_t i = 0; i < x->n_evidence; i++)
+		named |= strstr(x->evidence[i], "not visible without root") != NULL;
+	assert_true(named);
+	/* census fallback, then nothing */
+	f.close_wait.have = false;
+	f.census.states[TW_CLOSE_WAIT] = 3;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_OK);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_fin_wait2_orphans(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.fw2_orphan = 10;
+	assert_int_equal(eval(&f, "fin-wait2-orphans"), TW_SEV_OK);
+	f.census.fw2_live = ADV_FIN_WAIT2_WARN;
+	assert_int_equal(eval(&f, "fin-wait2-orphans"), TW_SEV_WARNING);
+	assert_true(data(&f, "fin-wait2-orphans", "orphan") == 10);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "fin-wait2-orphans"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_server_side_timewait(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "server-side-timewait"), TW_SEV_OK);
+	f.census.tw_server = 4096;
+	assert_int_equal(eval(&f, "server-side-timewait"), TW_SEV_INFO);
+	assert_true(data(&f, "server-side-timewait", "memory_bytes") == 4096.0 * 256);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "server-side-timewait"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_port_range(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "port-range"), TW_SEV_OK);
+	f.census.listeners_in_range = 1;
+	f.census.n_listen_in_range = 1;
+	f.census.listen_in_range[0] = 40000;
+	f.census.usable--;
+	assert_int_equal(eval(&f, "port-range"), TW_SEV_INFO);
+	f.census.usable = 100;
+	assert_int_equal(eval(&f, "port-range"), TW_SEV_WARNING);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "port-range"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_conntrack_timewait(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* not loaded */
+	facts_set_sysctl(&f, FS_CT_COUNT, "0");
+	facts_set_sysctl(&f, FS_CT_MAX, "1000");
+	facts_set_sysctl(&f, FS_CT_TW_TIMEOUT, "120");
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* idle */
+	facts_set_sysctl(&f, FS_CT_COUNT, "10");
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_INFO);
+	facts_set_sysctl(&f, FS_CT_COUNT, "800");
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_WARNING);
+	facts_set_sysctl(&f, FS_CT_COUNT, "950");
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_CRITICAL);
+	f.sysctl[FS_CT_COUNT].present = false;
+	f.sysctl[FS_CT_COUNT].error = true;
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_abortive_closes(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	facts_set_counter(&f, FC_ABORT_ON_DATA, 9, true, 0);
+	assert_int_equal(eval(&f, "abortive-closes"), TW_SEV_OK);	/* old, not rising */
+	facts_set_counter(&f, FC_ABORT_ON_DATA, 19, true, 10);
+	assert_int_equal(eval(&f, "abortive-closes"), TW_SEV_WARNING);
+	f.interval_ns = 0;
+	facts_set_counter(&f, FC_ABORT_ON_DATA, 19, false, 0);
+	assert_int_equal(eval(&f, "abortive-closes"), TW_SEV_INFO);	/* since boot, no rate */
+	f.counter[FC_ABORT_ON_DATA].have = false;
+	assert_int_equal(eval(&f, "abortive-closes"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_tw_count_mismatch(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.states[TW_TIME_WAIT] = 40;
+	f.sockstat.tcp_tw = 40;
+	assert_int_equal(eval(&f, "tw-count-mismatch"), TW_SEV_OK);
+	f.census.fw2_orphan = 3;
+	f.sockstat.tcp_tw = 43;
+	assert_int_equal(eval(&f, "tw-count-mismatch"), TW_SEV_INFO);
+	f.have_sockstat = false;
+	assert_int_equal(eval(&f, "tw-count-mismatch"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_overall_order(void **state)
+{
+	struct advice_report r;
+
+	(void) state;
+	memset(&r, 0, sizeof(r));
+	r.findings[0].sev = TW_SEV_INFO;
+	assert_int_equal(advice_overall(&r), TW_SEV_OK);
+	r.findings[1].sev = TW_SEV_UNKNOWN;
+	assert_int_equal(advice_overall(&r), TW_SEV_UNKNOWN);
+	r.findings[2].sev = TW_SEV_WARNING;
+	assert_int_equal(advice_overall(&r), TW_SEV_WARNING);
+	r.findings[3].sev = TW_SEV_CRITICAL;
+	assert_int_equal(advice_overall(&r), TW_SEV_CRITICAL);
+}
+
+/* docs/findings.md has a "## `id`" heading for every rule, and no other. */
+static void test_findings_doc_matches_table(void **state)
+{
+	_cleanup_free_ char *doc = NULL;
+	char path[4096], cwd[2048];
+	size_t headings = 0;
+	int r;
+
+	(void) state;
+	/* tests/run runs from the source tree */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/docs/findings.md", cwd);
+	r = read_small_file(path, 1 << 20, &doc);
+	assert_int_equal(r, 0);
+	for (size_t i = 0; i < ADV_RULE_MAX; i++) {
+		char h[80];
+
+		snprintf(h, sizeof(h), "\n## `%s`\n", advice_rule_id(i));
+		if (!strstr(doc, h))
+			fail_msg("docs/findings.md lacks the heading for %s", advice_rule_id(i));
+	}
+	for (const char *p = doc; (p = strstr(p, "\n## `")); p++)
+		headings++;
+	assert_int_equal(headings, ADV_RULE_MAX);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_idle_is_ok),
+		cmocka_unit_test(test_nothing_known_is_unknown),
+		cmocka_unit_test(test_port_exhaustion),
+		cmocka_unit_test(test_port_exhaustion_fix_order),
+		cmocka_unit_test(test_tw_bucket_overflow),
+		cmocka_unit_test(test_tw_reuse_ineffective),
+		cmocka_unit_test(test_tw_recycle),
+		cmocka_unit_test(test_fin_timeout_myth),
+		cmocka_unit_test(test_paws_rejects),
+		cmocka_unit_test(test_close_wait_leak),
+		cmocka_unit_test(test_fin_wait2_orphans),
+		cmocka_unit_test(test_server_side_timewait),
+		cmocka_unit_test(test_port_range),
+		cmocka_unit_test(test_conntrack_timewait),
+		cmocka_unit_test(test_abortive_closes),
+		cmocka_unit_test(test_tw_count_mismatch),
+		cmocka_unit_test(test_overall_order),
+		cmocka_unit_test(test_findings_doc_matches_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* census aggregation on synthetic sockets: sides, usable ports, utilisation, filters, timers. */
+#include "tw-test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "census.h"
+#include "ksettings.h"
+#include "map.h"
+
+static struct tw_sock sock(const char *src, uint16_t sport, const char *dst, uint16_t dport, int state)
+{
+	struct tw_sock sk = {};
+
+	assert_int_equal(addr_parse(src, &sk.src), 0);
+	assert_int_equal(addr_parse(dst, &sk.dst), 0);
+	sk.sport = sport;
+	sk.dport = dport;
+	sk.state = (uint8_t)state;
+	if (state == TW_TIME_WAIT) {
+		sk.mini = true;
+		sk.timer = 3;
+		sk.expires_ms = 59500;
+	}
+	return sk;
+}
+
+static struct census_filter all(void)
+{
+	return (struct census_filter){ .v4 = true, .v6 = true, .port = -1, .dst_port = -1 };
+}
+
+static struct census *make(uint16_t lo, uint16_t hi, const char *reserved)
+{
+	static uint8_t map[TW_PORT_BITMAP_BYTES];
+	struct census_conf conf = { .range_lo = lo, .range_hi = hi, .filter = all() };
+
+	if (reserved) {
+		assert_int_equal(ksettings_parse_port_list(reserved, map), 0);
+		conf.reserved = map;
+	}
+	return census_new(&conf);
+}
+
+static void test_sides(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	struct tw_sock l = sock("0.0.0.0", 8443, "0.0.0.0", 0, TW_LISTEN);
+	struct tw_sock sk;
+
+	(void)state;
+	census_add_listener(c, &l);
+	/* Live listener on the local port: server, even if the peer port is not ephemeral. */
+	sk = sock("10.0.0.1", 8443, "10.0.0.2", 80, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
+	/* Listener gone: service port outside the range, peer inside → server (seed 004 case 4). */
+	sk = sock("10.0.0.1", 8080, "10.0.0.2", 45000, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
+	/* Ephemeral local port toward a service port → client. */
+	sk = sock("10.0.0.1", 45000, "10.0.0.2", 5432, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	/* Both ephemeral and no listener: cannot be told. */
+	sk = sock("10.0.0.1", 45000, "10.0.0.2", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	/* Both outside the range: a well-known remote port means we were the client. */
+	sk = sock("10.0.0.1", 2000, "10.0.0.2", 443, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	sk = sock("10.0.0.1", 22, "10.0.0.2", 2000, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
+	sk = sock("10.0.0.1", 2000, "10.0.0.2", 3000, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	/* Both ports ephemeral, but on loopback the peer's listener is ours → client. */
+	l = sock("127.0.0.1", 45001, "0.0.0.0", 0, TW_LISTEN);
+	census_add_listener(c, &l);
+	sk = sock("127.0.0.1", 45000, "127.0.0.1", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	sk = sock("::1", 45000, "::ffff:127.0.0.5", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_CLIENT);
+	/* Off loopback the same ports stay unknown: the peer's listener is not ours. */
+	sk = sock("10.0.0.1", 45000, "10.0.0.2", 45001, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	census_free(c);
+}
+
+static void test_reserved_port_is_not_ephemeral(void **state)
+{
+	struct census *c = make(40000, 40099, "40000-40009");
+	struct tw_sock sk = sock("127.0.0.1", 40005, "127.0.0.1", 9000, TW_TIME_WAIT);
+
+	(void)state;
+	/* A reserved port is never picked by connect(): a TIME_WAIT on it was a bound port. */
+	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	census_free(c);
+}
+
+static void test_usable_and_utilization(void **state)
+{
+	struct census *c = make(40000, 40099, "40000-40009,50000");
+	struct tw_sock l = sock("127.0.0.1", 40050, "0.0.0.0", 0, TW_LISTEN);
+	struct tw_sock l2 = sock("127.0.0.1", 40005, "0.0.0.0", 0, TW_LISTEN);
+	int i;
+
+	(void)state;
+	census_add_listener(c, &l);
+	/* A listener on a reserved port is not subtracted twice. */
+	census_add_listener(c, &l2);
+	for (i = 0; i < 40; i++) {
+		struct tw_sock sk = sock("127.0.0.1", (uint16_t)(40010 + i), "10.1.1.1", 443,
+					 i < 30 ? TW_TIME_WAIT : TW_ESTABLISHED);
+
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	for (i = 0; i < 5; i++) {
+		struct tw_sock sk = sock("127.0.0.1", (uint16_t)(40010 + i), "10.1.1.2", 443, TW_SYN_SENT);
+
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->range_size, 100);
+	assert_int_equal(c->reserved_in_range, 10);
+	assert_int_equal(c->listeners_in_range, 1);
+	assert_int_equal(c->usable, 89);
+	assert_int_equal(c->n_dests, 2);
+	assert_int_equal(c->dests[0].held, 40);
+	assert_int_equal(c->dests[0].time_wait, 30);
+	assert_int_equal(c->dests[0].established, 10);
+	assert_true(c->dests[0].util_pct > 44.94 && c->dests[0].util_pct < 44.95);
+	assert_int_equal(c->dests[1].held, 5);
+	assert_int_equal(c->tw_side[TW_SIDE_CLIENT], 30);
+	census_free(c);
+}
+
+static void test_server_ports_and_peers(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	const char *ips[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4" };
+	int i;
+
+	(void)state;
+	/* 192.0.2.1 is a NAT with 10 TW, others fewer; one port only. */
+	for (i = 0; i < 16; i++) {
+		const char *ip = i < 10 ? ips[0] : i < 13 ? ips[1] : i < 15 ? ips[2] : ips[3];
+		struct tw_sock sk = sock("10.0.0.1", 80, ip, (uint16_t)(40000 + i), TW_TIME_WAIT);
+
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	{
+		struct tw_sock sk = sock("10.0.0.1", 80, ips[3], 50000, TW_ESTABLISHED);
+
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->tw_side[TW_SIDE_SERVER], 16);
+	assert_int_equal(c->n_servers, 1);
+	assert_int_equal(c->servers[0].port, 80);
+	assert_int_equal(c->servers[0].states[TW_TIME_WAIT], 16);
+	assert_int_equal(c->servers[0].states[TW_ESTABLISHED], 1);
+	assert_int_equal(c->servers[0].distinct_remotes, 4);
+	assert_int_equal(c->servers[0].n_top, TW_TOP_REMOTES);
+	assert_int_equal(c->servers[0].top[0].time_wait, 10);
+	assert_int_equal(c->servers[0].top[1].time_wait, 3);
+	assert_int_equal(c->servers[0].top[2].time_wait, 2);
+	assert_int_equal(c->n_peers, 4);
+	assert_int_equal(c->peers[0].time_wait, 10);
+	assert_int_equal(c->peers[3].total, 2);
+	assert_int_equal(c->n_dests, 0);
+	census_free(c);
+}
+
+static void test_filters(void **state)
+{
+	struct census_filter f = all();
+	struct tw_sock v4 = sock("127.0.0.1", 40000, "10.0.0.9", 443, TW_TIME_WAIT);
+	struct tw_sock v6 = sock("::1", 40000, "::ffff:10.0.0.9", 443, TW_ESTABLISHED);
+	int port;
+
+	(void)state;
+	assert_true(census_filter_match(&f, &v4));
+	f.v4 = false;
+	assert_false(census_filter_match(&f, &v4));
+	assert_true(census_filter_match(&f, &v6));
+	f = all();
+	f.states = TW_STATE_BIT(TW_TIME_WAIT);
+	assert_true(census_filter_match(&f, &v4));
+	assert_false(census_filter_match(&f, &v6));
+	f = all();
+	f.port = 443;
+	assert_true(census_filter_match(&f, &v4));
+	f.port = 40000;
+	assert_true(census_filter_match(&f, &v4));
+	f.port = 1;
+	assert_false(census_filter_match(&f, &v4));
+	f = all();
+	assert_int_equal(addr_parse_endpoint("10.0.0.9:443", &f.dst, &port), 0);
+	f.have_dst = true;
+	f.dst_port = port;
+	assert_true(census_filter_match(&f, &v4));
+	/* An IPv4-mapped peer matches its IPv4 form. */
+	assert_true(census_filter_match(&f, &v6));
+	f.dst_port = 80;
+	assert_false(census_filter_match(&f, &v4));
+}
+
+static void test_timer_and_fin_wait2(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	uint32_t exp[] = { 0, 4999, 5000, 59999, 60000, 70000 };
+	struct tw_sock sk;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(exp) / sizeof(exp[0]); i++) {
+		sk = sock("127.0.0.1", 40000, "127.0.0.1", 9000, TW_TIME_WAIT);
+		sk.expires_ms = exp[i];
+		census_add(c, &sk);
+	}
+	assert_int_equal(c->tw_timer[0], 2);
+	assert_int_equal(c->tw_timer[1], 1);
+	/* 60 s and beyond (a re-armed timer) land in the last bucket. */
+	assert_int_equal(c->tw_timer[11], 3);
+	sk = sock("127.0.0.1", 40001, "127.0.0.1", 9000, TW_FIN_WAIT2);
+	sk.mini = true;
+	census_add(c, &sk);
+	sk.mini = false;
+	census_add(c, &sk);
+	assert_int_equal(c->fw2_orphan, 1);
+	assert_int_equal(c->fw2_live, 1);
+	/* A request socket holds no port: it counts but is not a destination. */
+	sk = sock("127.0.0.1", 9000, "127.0.0.1", 40002, TW_NEW_SYN_RECV);
+	census_add(c, &sk);
+	assert_int_equal(census_total(c, TW_NEW_SYN_RECV), 1);
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->n_dests, 1);
+	assert_int_equal(c->dests[0].held, 8);
+	census_free(c);
+}
+
+static void test_map_limits(void **state)
+{
+	struct tw_map *m = tw_map_new(sizeof(uint32_t), sizeof(uint64_t), 1000);
+	size_t it = 0, n = 0;
+	const void *k;
+	void *v;
+
+	(void)state;
+	for (uint32_t i = 0; i < 1000; i++) {
+		assert_int_equal(tw_map_upsert(m, &i, &v), 0);
+		*(uint64_t *)v += i;
+	}
+	uint32_t extra = 5000;
+	assert_int_equal(tw_map_upsert(m, &extra, &v), -ENOSPC);
+	extra = 7;
+	assert_int_equal(tw_map_upsert(m, &extra, &v), 0);
+	assert_int_equal(*(uint64_t *)v, 7);
+	assert_int_equal(tw_map_count(m), 1000);
+	while (tw_map_next(m, &it, &k, &v))
+		n++;
+	assert_int_equal(n, 1000);
+	assert_null(tw_map_find(m, &(uint32_t){ 4242 }));
+	tw_map_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sides),
+		cmocka_unit_test(test_reserved_port_is_not_ephemeral),
+		cmocka_unit_test(test_usable_and_utilization),
+		cmocka_unit_test(test_server_ports_and_peers),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_timer_and_fin_wait2),
+		cmocka_unit_test(test_map_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * trace renderers against golden files: a synthetic report (every kind,
+ * IPv4 and IPv6, softirq rows, a CLOSE_WAIT group, a hostile comm) as
+ * table, JSON document and NDJSON events. Regenerate with TW_UPDATE_GOLDEN=1.
+ */
+#include "tw-test.h"
+
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "bpf/twtrace.h"
+#include "output-trace.h"
+
+/* Quote, backslash, control byte, invalid UTF-8 and a slash: 15 bytes. */
+#define HOSTILE_COMM "a\"b\\c\x01\xff/x\ty\n"
+#define HOSTILE_DECODED "a\"b\\c\x01\xef\xbf\xbd/x\ty\n"
+
+static struct twt_key keys[6];
+static struct trace_row rows[6];
+static struct trace_cw_row cw[1];
+static struct trace_netns_name names[1] = { { .ino = 4026532177, .name = "web1" } };
+
+static void v4(uint8_t *dst, const char *s)
+{
+	assert_int_equal(inet_pton(AF_INET, s, dst), 1);
+}
+
+static void v6(uint8_t *dst, const char *s)
+{
+	assert_int_equal(inet_pton(AF_INET6, s, dst), 1);
+}
+
+static void key(struct twt_key *k, unsigned int kind, uint32_t tgid, const char *comm)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = (__u16)kind;
+	k->tgid = tgid;
+	k->family = AF_INET;
+	k->netns = 4026532177;
+	k->cgroup = tgid ? 7 : 0;
+	if (comm)
+		memcpy(k->comm, comm, strlen(comm));
+	else
+		k->flags = TWT_F_SOFTIRQ;
+}
+
+static void build(struct trace_report *r)
+{
+	key(&keys[0], TWT_ACTIVE_CLOSE, 4242, "twt-closer");
+	v4(keys[0].laddr, "127.0.0.1");
+	v4(keys[0].raddr, "10.0.0.5");
+	keys[0].rport = 443;
+	key(&keys[1], TWT_CLOSE_WAIT, 0, NULL);
+	v4(keys[1].laddr, "127.0.0.1");
+	v4(keys[1].raddr, "127.0.0.1");
+	keys[1].lport = 9100;
+	key(&keys[2], TWT_ABORT, 4243, HOSTILE_COMM);
+	keys[2].reason = TWT_RST_LINGER0;
+	keys[2].netns = 4026531840;
+	v4(keys[2].laddr, "127.0.0.1");
+	v4(keys[2].raddr, "127.0.0.1");
+	keys[2].rport = 9100;
+	key(&keys[3], TWT_CONNECT_FAIL, 4244, "client");
+	keys[3].reason = 99;
+	v4(keys[3].raddr, "192.0.2.1");
+	keys[3].rport = 80;
+	key(&keys[4], TWT_BIND_FAIL, 4245, "server");
+	keys[4].reason = 98;
+	keys[4].family = AF_INET6;
+	v6(keys[4].laddr, "2001:db8::1");
+	keys[4].lport = 8080;
+	key(&keys[5], TWT_PASSIVE_CLOSE, 4246, "twt-peer");
+	keys[5].family = AF_INET6;
+	v6(keys[5].laddr, "::1");
+	v6(keys[5].raddr, "::1");
+	keys[5].lport = 9100;
+	for (size_t i = 0; i < 6; i++)
+		rows[i] = (struct trace_row){ .key = &keys[i], .total = 20 - i, .interval = 4 };
+	memset(cw, 0, sizeof(cw));
+	cw[0].netns = 4026532177;
+	cw[0].family = AF_INET;
+	v4(cw[0].laddr, "127.0.0.1");
+	v4(cw[0].raddr, "127.0.0.1");
+	cw[0].lport = 9100;
+	cw[0].count = 3;
+	cw[0].oldest_age_ns = 12500000000ULL;
+	cw[0].owner_pid = 4246;
+	snprintf(cw[0].owner_comm, sizeof(cw[0].owner_comm), "app");
+	*r = (struct trace_report){
+		.rows = rows, .n_rows = 6, .cw = cw, .n_cw = 1, .names = names, .n_names = 1,
+		.host_netns = 4026531840, .filter_port = 9100, .filter_netns = "web1",
+		.have_reset = true, .sys_hook = "fexit", .duration_ns = 10000000000ULL,
+		.lost_events = 1, .streamed_events = 2, .dropped_aggregates = 3,
+		.close_wait_untracked = 4,
+	};
+}
+
+static void compare(const char *golden, const char *text)
+{
+	char *want = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (getenv("TW_UPDATE_GOLDEN")) {
+		f = fopen(golden, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+	}
+	f = fopen(golden, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&want, &n, '\0', f) >= 0);
+	fclose(f);
+	assert_string_equal(text, want);
+	free(want);
+}
+
+static void test_json(void **state)
+{
+	struct trace_report r;
+	struct json_object *doc, *back, *row;
+	const char *text;
+
+	(void)state;
+	build(&r);
+	doc = trace_json(&r, false);
+	assert_non_null(doc);
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED);
+	compare("tests/fixtures/golden/trace-report.json", text);
+	/* The hostile comm survives a parse, escaped, with U+FFFD for the bad byte. */
+	back = json_tokener_parse(text);
+	assert_non_null(back);
+	row = json_object_array_get_idx(json_object_object_get(back, "events"), 2);
+	assert_string_equal(json_object_get_string(json_object_object_get(row, "comm")),
+			    HOSTILE_DECODED);
+	assert_string_equal(json_object_get_string(json_object_object_get(row, "reason")),
+			    "linger0");
+	assert_null(json_object_object_get(json_object_array_get_idx(
+			json_object_object_get(back, "events"), 1), "pid"));
+	json_object_put(back);
+	json_object_put(doc);
+}
+
+static void test_table(void **state)
+{
+	struct trace_table_opts o = { .no_header = false };
+	struct trace_report r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	(void)state;
+	build(&r);
+	trace_print_table(mem, &r, &o);
+	o.live = true;
+	o.wide = true;
+	o.interval_sec = 2.0;
+	trace_print_table(mem, &r, &o);
+	fclose(mem);
+	compare("tests/fixtures/golden/trace-report.txt", text);
+	/* The table never carries raw control bytes from a comm. */
+	assert_null(strchr(text, '\x01'));
+	free(text);
+}
+
+static void test_events(void **state)
+{
+	struct twt_event e = { .ts_ns = 123456789, .cgroup = 7, .tgid = 4243, .pid = 4250,
+			       .netns = 4026532177, .kind = TWT_ABORT, .reason = TWT_RST_UNREAD,
+			       .family = AF_INET, .lport = 40000, .rport = 9100 };
+	char *text = NULL, *nl;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	struct json_object *o;
+
+	(void)state;
+	memcpy(e.comm, HOSTILE_COMM, sizeof(HOSTILE_COMM) - 1);
+	v4(e.laddr, "127.0.0.1");
+	v4(e.raddr, "127.0.0.2");
+	assert_int_equal(trace_print_event(mem, &e, "web1"), 0);
+	memset(e.comm, 0, sizeof(e.comm));
+	e.flags = TWT_F_SOFTIRQ;
+	e.kind = TWT_CLOSE_WAIT;
+	assert_int_equal(trace_print_event(mem, &e, NULL), 0);
+	e.flags = 0;
+	e.kind = TWT_CONNECT_FAIL;
+	e.reason = 99;
+	e.family = AF_INET6;
+	v6(e.raddr, "2001:db8::2");
+	memcpy(e.comm, "client", 6);
+	assert_int_equal(trace_print_event(mem, &e, NULL), 0);
+	fclose(mem);
+	compare("tests/fixtures/golden/trace-events.ndjson", text);
+	/* Each line is one complete JSON object. */
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	o = json_tokener_parse(text);
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "comm")),
+			    HOSTILE_DECODED);
+	assert_int_equal(json_object_get_int(json_object_object_get(o, "tid")), 4250);
+	json_object_put(o);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_events),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

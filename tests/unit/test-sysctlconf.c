@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests for sysctlconf.c: line syntax and a fixture tree (tests/fixtures/sysconf). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sysctlconf.h"
+
+static void test_parse_line(void **state)
+{
+	char k[128], v[256];
+
+	(void) state;
+	assert_int_equal(sysconf_parse_line("net.ipv4.tcp_tw_reuse=1\n", k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "net.ipv4.tcp_tw_reuse");
+	assert_string_equal(v, "1");
+	assert_int_equal(sysconf_parse_line("  -net/ipv4/tcp_fin_timeout =  30  ", k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "net.ipv4.tcp_fin_timeout");
+	assert_string_equal(v, "30");
+	assert_int_equal(sysconf_parse_line("net.ipv4.ip_local_port_range = 1024\t65000", k, sizeof(k), v,
+					    sizeof(v)), 1);
+	assert_string_equal(v, "1024\t65000");
+	assert_int_equal(sysconf_parse_line("# net.ipv4.tcp_tw_recycle=1", k, sizeof(k), v, sizeof(v)), 0);
+	assert_int_equal(sysconf_parse_line("; comment", k, sizeof(k), v, sizeof(v)), 0);
+	assert_int_equal(sysconf_parse_line("   ", k, sizeof(k), v, sizeof(v)), 0);
+	assert_int_equal(sysconf_parse_line("kernel.panic = 1", k, sizeof(k), v, sizeof(v)), 0);
+	assert_int_equal(sysconf_parse_line("no equals here", k, sizeof(k), v, sizeof(v)), -EINVAL);
+	/* a '/'-first key swaps separators (sysctl.d(5)) */
+	assert_int_equal(sysconf_parse_line("net/netfilter/nf_conntrack_max=5", k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "net.netfilter.nf_conntrack_max");
+}
+
+static const struct sysconf_entry *find(const struct sysconf *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].key, key) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+static void test_fixture_tree(void **state)
+{
+	struct sysconf c;
+	const struct sysconf_entry *e;
+
+	(void) state;
+	assert_int_equal(sysconf_scan_root("tests/fixtures/sysconf", &c), 0);
+	assert_int_equal(c.files, 4);	/* .txt ignored */
+	assert_int_equal(c.n, 6);
+	assert_false(c.truncated);
+	e = find(&c, "net.ipv4.tcp_tw_recycle");
+	assert_non_null(e);
+	assert_string_equal(e->file, "/etc/sysctl.conf");
+	assert_int_equal(e->line, 4);
+	assert_string_equal(e->value, "1");
+	e = find(&c, "net.ipv4.tcp_fin_timeout");
+	assert_int_equal(e->line, 2);
+	e = find(&c, "net.ipv4.tcp_tw_reuse");
+	assert_string_equal(e->file, "/etc/sysctl.d/10-tune.conf");
+	assert_int_equal(e->line, 2);
+	e = find(&c, "net.ipv4.ip_local_port_range");
+	assert_string_equal(e->value, "1024\t65000");
+	e = find(&c, "net.ipv4.tcp_rfc1337");
+	assert_string_equal(e->file, "/usr/lib/sysctl.d/50-default.conf");
+	e = find(&c, "net.ipv4.tcp_max_tw_buckets");
+	assert_string_equal(e->file, "/run/sysctl.d/99-x.conf");
+	assert_null(find(&c, "net.ipv4.tcp_timestamps"));
+	/* /etc/sysctl.conf is read last */
+	assert_string_equal(c.v[c.n - 1].file, "/etc/sysctl.conf");
+	sysconf_done(&c);
+}
+
+static void test_missing_root(void **state)
+{
+	struct sysconf c;
+
+	(void) state;
+	assert_int_equal(sysconf_scan_root("tests/fixtures/no-such-dir", &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(c.files, 0);
+	sysconf_done(&c);
+}
+
+static void test_env_root(void **state)
+{
+	struct sysconf c;
+
+	(void) state;
+	setenv("TWSCOPE_SYSCONF_ROOT", "tests/fixtures/sysconf", 1);
+	assert_int_equal(sysconf_scan(&c), 0);
+	assert_int_equal(c.n, 6);
+	sysconf_done(&c);
+	unsetenv("TWSCOPE_SYSCONF_ROOT");
+}
+
+static void test_bound(void **state)
+{
+	struct sysconf c = { 0 };
+
+	(void) state;
+	for (int i = 0; i < SYSCONF_MAX_ENTRIES; i++)
+		assert_int_equal(sysconf_add(&c, "/f", (unsigned int)i, "net.ipv4.tcp_tw_reuse", "1"), 0);
+	assert_int_equal(sysconf_add(&c, "/f", 1, "net.ipv4.tcp_tw_reuse", "1"), -ENOSPC);
+	assert_true(c.truncated);
+	sysconf_done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_fixture_tree),
+		cmocka_unit_test(test_missing_root),
+		cmocka_unit_test(test_env_root),
+		cmocka_unit_test(test_bound),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
