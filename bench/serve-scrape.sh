@@ -20,8 +20,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-echo "| TIME_WAIT | scrapes | CPU per scrape | wall per scrape | body | twscope_sockets{time_wait} first/last |"
-echo "|---:|---:|---:|---:|---:|---|"
+echo "| TIME_WAIT | scrapes | CPU per scrape | wall per scrape | CPU per round of 4 concurrent scrapes | body | twscope_sockets{time_wait} first/last |"
+echo "|---:|---:|---:|---:|---:|---:|---|"
 for n in ${sizes//,/ }; do
 	NS=twsbench-$$-$n
 	ip netns add "$NS"
@@ -40,10 +40,17 @@ for n in ${sizes//,/ }; do
 	c0=$(cpu_ticks "$SP") t0=$(date +%s%N)
 	for i in $(seq 1 "$runs"); do curl -s -m 60 -o "$tmp/m" "$url"; done
 	c1=$(cpu_ticks "$SP") t1=$(date +%s%N)
+	# Rounds of 4 simultaneous scrapes: shared census, so about one census of CPU each.
+	c2=$(cpu_ticks "$SP")
+	for i in $(seq 1 "$runs"); do
+		for j in 1 2 3 4; do curl -s -m 60 -o "$tmp/c$j" "$url" & done
+		wait $(jobs -p | grep -vx "$SP")
+	done
+	c3=$(cpu_ticks "$SP")
 	last=$(awk '$1 == "twscope_sockets{state=\"time_wait\",family=\"ipv4\"}" { print $2 }' "$tmp/m")
 	awk -v n="$n" -v r="$runs" -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v hz="$tck" -v b="$(wc -c <"$tmp/m")" \
-		-v f="$first" -v l="$last" \
-		'BEGIN { printf "| %d | %d | %.0f ms | %.0f ms | %d B | %s / %s |\n", n, r, c * 1000 / hz / r, t / 1e6 / r, b, f, l }'
+		-v f="$first" -v l="$last" -v cc=$((c3 - c2)) \
+		'BEGIN { printf "| %d | %d | %.0f ms | %.0f ms | %.0f ms | %d B | %s / %s |\n", n, r, c * 1000 / hz / r, t / 1e6 / r, cc * 1000 / hz / r, b, f, l }'
 	kill "$SP"; wait "$SP"; SP=
 	ip netns del "$NS"; NS=
 done
