@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "advice.h"
 #include "census.h"
+#include "facts.h"
 #include "httpd.h"
 #include "log.h"
 #include "output-prom.h"
@@ -30,13 +32,30 @@
 #define SERVE_CONN_TIMEOUT_SEC 10
 #define SERVE_CONN_MEMORY_BYTES (16 * 1024)
 #define SERVE_MAX_TOP 10000
-#define SERVE_MAX_FINDINGS 64
+#define SERVE_DEFAULT_FINDINGS_SEC 60
 
 struct serve_args {
 	const char *listen;
 	const char *netns;
 	double min_interval_sec;
+	double findings_interval_sec;
 	uint32_t top;
+};
+
+/*
+ * Doctor findings, re-evaluated at most once per --findings-interval (a
+ * facts collection is a second census plus a /proc walk). Touched only by
+ * the thread that owns the census in flight, so it needs no lock.
+ */
+struct serve_findings {
+	uint64_t interval_ns;		/* 0 = findings off */
+	uint64_t at_ns;			/* last evaluation, 0 = never */
+	size_t n;
+	struct prom_finding list[ADV_RULE_MAX];
+	bool have_prev;			/* counters of the previous evaluation, for deltas */
+	uint64_t prev_ns;
+	bool prev_have[FC_MAX];
+	uint64_t prev[FC_MAX];
 };
 
 /* The last scrape and the one in flight, shared by the HTTP threads. */
@@ -53,6 +72,7 @@ struct serve_state {
 	uint64_t min_interval_ns;
 	size_t top;
 	struct census_filter filter;
+	struct serve_findings findings;
 };
 
 static void help(void)
@@ -73,6 +93,8 @@ static void help(void)
 	       "                             SEC seconds to it (default 0: always fresh)\n"
 	       "      --top-destinations N   per-destination series for the N busiest\n"
 	       "                             destinations only (default %d, 0-%d)\n"
+	       "      --findings-interval SEC  re-evaluate doctor's findings (twscope_finding)\n"
+	       "                             at most every SEC seconds (default %d; 0 = off)\n"
 	       "  -h, --help                 this help\n\n"
 	       "Stops with exit status 0 on SIGINT or SIGTERM. Metrics: docs/serve.md.\n\n"
 	       "EXAMPLES\n"
@@ -82,17 +104,18 @@ static void help(void)
 	       "  sudo twscope serve --netns web1            measure namespace web1\n"
 	       "  twscope serve --min-interval 5 --top-destinations 50\n"
 	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n",
-	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP);
+	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC);
 }
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_MIN_INTERVAL = 256, OPT_TOP };
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
 		{ "top-destinations", required_argument, NULL, OPT_TOP },
+		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -118,6 +141,12 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 				return tw_usage(ctx, "invalid --top-destinations '%s' (0-%d)", optarg,
 						SERVE_MAX_TOP);
 			break;
+		case OPT_FINDINGS:
+			if (safe_atod(optarg, &a->findings_interval_sec) < 0 ||
+			    a->findings_interval_sec > 86400)
+				return tw_usage(ctx, "invalid --findings-interval '%s' (0-86400 seconds)",
+						optarg);
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -132,23 +161,69 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 	return 0;
 }
 
-/*
- * serve_findings() - doctor findings for this scrape as twscope_finding
- * series. The rule engine (advice_eval(), branch doctor) is not merged
- * into this branch yet, so this exposes none; wire it in here.
- */
-static size_t serve_findings(const struct scrape_result *s, struct prom_finding *out, size_t max)
+/* Counter deltas since the previous evaluation, so rate rules see an interval. */
+static void findings_deltas(struct serve_findings *sf, struct tw_facts *f, uint64_t now)
 {
-	(void) s;
-	(void) out;
-	(void) max;
-	return 0;
+	for (int id = 0; id < FC_MAX; id++) {
+		const struct facts_counter *c = &f->counter[id];
+
+		if (sf->have_prev && c->have && sf->prev_have[id] && c->value >= sf->prev[id])
+			facts_set_counter(f, id, c->value, true, c->value - sf->prev[id]);
+		sf->prev_have[id] = c->have;
+		sf->prev[id] = c->value;
+	}
+	if (sf->have_prev)
+		f->interval_ns = now - sf->prev_ns;
+	sf->have_prev = true;
+	sf->prev_ns = now;
+}
+
+/*
+ * serve_findings() - doctor's findings (advice_eval() on facts_collect())
+ * that are not ok, as twscope_finding series; cached for the findings
+ * interval. A failed collection keeps the previous list.
+ */
+static size_t serve_findings(struct serve_findings *sf, const struct prom_finding **ret)
+{
+	struct advice_report *rep = NULL;
+	struct tw_facts *f = NULL;
+	uint64_t now = now_ns();
+	int census_err;
+
+	*ret = sf->list;
+	if (!sf->interval_ns || (sf->at_ns && now - sf->at_ns < sf->interval_ns))
+		return sf->n;
+	f = malloc(sizeof(*f));
+	rep = malloc(sizeof(*rep));
+	if (!f || !rep)
+		goto out;
+	facts_init(f);
+	if (facts_collect(f, 0, &census_err) < 0) {
+		facts_done(f);
+		goto out;
+	}
+	findings_deltas(sf, f, now);
+	advice_eval(f, rep);
+	facts_done(f);
+	sf->n = 0;
+	for (size_t i = 0; i < ADV_RULE_MAX; i++) {
+		if (rep->findings[i].sev == TW_SEV_OK)
+			continue;
+		sf->list[sf->n].id = advice_rule_id(i);
+		sf->list[sf->n].severity = advice_sev_name(rep->findings[i].sev);
+		sf->n++;
+	}
+	sf->at_ns = now;
+out:
+	free(f);
+	free(rep);
+	return sf->n;
 }
 
 /* Take a scrape and render it; returns 0 or -errno, the body in *ret_body. */
 static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_len)
 {
-	struct prom_finding findings[SERVE_MAX_FINDINGS];
+	const struct prom_finding *findings;
 	struct scrape_result res;
 	struct prom_opts o = { .version = TW_VERSION, .top_destinations = st->top, .serve = true };
 	char *body = NULL;
@@ -172,7 +247,7 @@ static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_le
 		return -ENOMEM;
 	}
 	r = prom_render(f, &res, &o);
-	n = serve_findings(&res, findings, SERVE_MAX_FINDINGS);
+	n = serve_findings(&st->findings, &findings);
 	if (r == 0)
 		r = prom_render_findings(f, findings, n);
 	scrape_result_done(&res);
@@ -274,6 +349,7 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.min_interval_ns = (uint64_t)(a->min_interval_sec * NSEC_PER_SEC),
 		.top = a->top,
 		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
+		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
 	};
 	struct httpd_conf conf = {
 		.conn_limit = SERVE_CONN_LIMIT,
@@ -328,6 +404,7 @@ int cmd_serve(struct tw_ctx *ctx, int argc, char **argv)
 	struct serve_args a = {
 		.listen = SERVE_DEFAULT_LISTEN,
 		.top = PROM_DEFAULT_TOP_DESTINATIONS,
+		.findings_interval_sec = SERVE_DEFAULT_FINDINGS_SEC,
 	};
 	int r;
 

@@ -6,7 +6,7 @@
 # and methods get the right codes, bad options fail cleanly, SIGTERM exits 0.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve-lib.sh"
-require ROOT NETNS SS
+require ROOT NETNS SS JQ
 command -v curl >/dev/null || skip "curl missing (make deps)"
 command -v promtool >/dev/null || skip "promtool missing (Debian package prometheus; make deps)"
 
@@ -59,6 +59,13 @@ out=$(promtool check metrics <"$M" 2>&1); rc=$?
 check_eq "promtool check metrics exit" 0 "$rc"
 check_eq "promtool check metrics output" "" "$out"
 
+# Doctor's findings: the same non-ok set as `twscope doctor` on the namespace;
+# the 100-port range (90 usable) is below doctor's port-range threshold.
+F=$(sed -n 's/^twscope_finding{id="\([^"]*\)",severity="\([^"]*\)"} 1$/\1 \2/p' "$M" | sort)
+DOC=$(nsexec "$NS" "$TWSCOPE" doctor --json | jq -r '.findings[] | select(.severity != "ok") | "\(.id) \(.severity)"' | sort)
+check_eq "findings = doctor's" "$DOC" "$F"
+case $F in *"port-range warning"*) pass "finding port-range warning" ;; *) fail "no port-range finding: $F" ;; esac
+
 # stat --format prom prints the same families (minus the scrape_* ones).
 nsexec "$NS" "$TWSCOPE" stat --format prom >"$M.stat"
 check_eq "stat prom: client tw" 35 "$(metric "$M.stat" 'twscope_time_wait_sockets{side="client"}')"
@@ -92,6 +99,13 @@ if cmp -s "$M.1" "$M.2"; then pass "--min-interval reuses the scrape"; else fail
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
 check_eq "second server SIGINT-free stop" 0 "$?"
 
+# --findings-interval 0 turns findings off.
+start_serve --netns "$NS" --findings-interval 0
+curl -s -m 10 -o "$M.nf" "$SERVE_URL/metrics"
+check_eq "--findings-interval 0: no finding series" 0 "$(grep -c '^twscope_finding' "$M.nf")"
+check_eq "--findings-interval 0: census still there" 35 "$(metric "$M.nf" 'twscope_time_wait_sockets{side="client"}')"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+
 # Bad usage and runtime errors: one line, the right exit code.
 kill -0 "$P1" 2>/dev/null; check_eq "first server still running" 0 "$?"
 err=$("$TWSCOPE" serve --listen "127.0.0.1:$PORT1" 2>&1); rc=$?
@@ -101,6 +115,7 @@ check_eq "one line" 1 "$(printf '%s\n' "$err" | wc -l)"
 "$TWSCOPE" serve --listen nowhere 2>/dev/null; check_eq "bad --listen exit" 2 "$?"
 "$TWSCOPE" serve --min-interval -1 2>/dev/null; check_eq "bad --min-interval exit" 2 "$?"
 "$TWSCOPE" serve --top-destinations 99999 2>/dev/null; check_eq "bad --top-destinations exit" 2 "$?"
+"$TWSCOPE" serve --findings-interval x 2>/dev/null; check_eq "bad --findings-interval exit" 2 "$?"
 "$TWSCOPE" serve --listen 127.0.0.1:0 --netns tw-no-such-ns 2>/dev/null; check_eq "missing netns exit" 1 "$?"
 "$TWSCOPE" serve --help | grep -q EXAMPLES; check_eq "help has EXAMPLES" 0 "$?"
 
