@@ -4,10 +4,12 @@
 # For each size: a fresh netns gets N client TIME_WAIT sockets (bench/twpop),
 # `twscope serve --netns` scrapes it R times in a row; CPU = utime + stime of
 # the serve process (the sock_diag dump runs in its thread) / R.
-# Usage (root, repo root): bench/serve-scrape.sh [SIZES] [RUNS]   e.g. 100000,1000000 5
+# Usage (root, repo root): bench/serve-scrape.sh [SIZES] [RUNS] [SERVE-OPTS]
+#   e.g. bench/serve-scrape.sh 100000,1000000 10 "--findings-interval 0.001"
 set -u
 sizes=${1:-100000,1000000}
 runs=${2:-5}
+opts=${3:-}
 B=.output/bench
 make -s twscope "$B/twpop" >&2 || exit 1
 tck=$(getconf CLK_TCK)
@@ -31,7 +33,7 @@ for n in ${sizes//,/ }; do
 		net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
 	timeout 150 ip netns exec "$NS" "$B/twpop" -n "$n" -j 2 -t 120 >"$tmp/pop.json" ||
 		{ echo "twpop failed: $(cat "$tmp/pop.json")" >&2; exit 1; }
-	./twscope serve --netns "$NS" --listen 127.0.0.1:0 2>"$tmp/serve.err" &
+	./twscope serve --netns "$NS" --listen 127.0.0.1:0 $opts 2>"$tmp/serve.err" &
 	SP=$!
 	for i in $(seq 1 50); do grep -q listening "$tmp/serve.err" && break; sleep 0.1; done
 	url=$(sed -n 's|.*\(http://[^ ]*\)$|\1|p' "$tmp/serve.err")
