@@ -55,6 +55,21 @@ check_eq "over the connection limit: refused" 000 "$(http_code "$SERVE_URL/healt
 for fd in "${fds[@]}"; do exec {fd}>&-; done
 wait_until 10 alive && pass "answers again after idle connections close" || fail "no recovery after connection flood"
 
+# An IPv6 listener ([::1]:0), when the host has IPv6 loopback.
+if [ -e /proc/net/if_inet6 ]; then
+	"$TWSCOPE" serve --listen '[::1]:0' 2>"$TW_TMP/v6.err" &
+	V6=$!
+	TW_PIDS+=("$V6")
+	if wait_until 10 grep -q 'listening on' "$TW_TMP/v6.err"; then
+		u=$(sed -n 's|.*\(http://\[::1\]:[0-9]*\)/metrics$|\1|p' "$TW_TMP/v6.err")
+		check_eq "IPv6 listener /healthz" 200 "$(curl -s -g -o /dev/null -m 5 -w '%{http_code}' "$u/healthz")"
+		kill -TERM "$V6"; wait "$V6"
+		check_eq "IPv6 listener SIGTERM exit" 0 "$?"
+	else
+		fail "IPv6 listener did not start: $(cat "$TW_TMP/v6.err")"
+	fi
+fi
+
 kill -0 "$SERVE_PID" 2>/dev/null && pass "server still running" || fail "server died"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
 check_eq "SIGTERM exit after abuse" 0 "$?"
