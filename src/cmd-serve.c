@@ -1,14 +1,417 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* twscope serve: not built yet; the command says so instead of pretending. */
+/*
+ * twscope serve: a Prometheus exporter. Opens the HTTP listener in the
+ * current netns, then (with --netns) enters the measured namespace before
+ * any census socket or HTTP thread exists, serves /metrics from a fresh
+ * scrape shared by concurrent requests, and stops cleanly on SIGINT/SIGTERM.
+ * HTTP is httpd.c, collection scrape.c, text output-prom.c.
+ */
 #include "twscope.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "advice.h"
+#include "census.h"
+#include "facts.h"
+#include "httpd.h"
 #include "log.h"
+#include "output-prom.h"
+#include "scrape.h"
+#include "util.h"
+
+#define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
+#define SERVE_CONN_LIMIT 32
+#define SERVE_CONN_TIMEOUT_SEC 10
+#define SERVE_CONN_MEMORY_BYTES (16 * 1024)
+#define SERVE_MAX_TOP 10000
+#define SERVE_DEFAULT_FINDINGS_SEC 60
+
+struct serve_args {
+	const char *listen;
+	const char *netns;
+	double min_interval_sec;
+	double findings_interval_sec;
+	uint32_t top;
+};
+
+/*
+ * Doctor findings, re-evaluated at most once per --findings-interval (a
+ * facts collection is a second census plus a /proc walk). Touched only by
+ * the thread that owns the census in flight, so it needs no lock.
+ */
+struct serve_findings {
+	uint64_t interval_ns;		/* 0 = findings off */
+	uint64_t at_ns;			/* last evaluation, 0 = never */
+	size_t n;
+	struct prom_finding list[ADV_RULE_MAX];
+	bool have_prev;			/* counters of the previous evaluation, for deltas */
+	uint64_t prev_ns;
+	bool prev_have[FC_MAX];
+	uint64_t prev[FC_MAX];
+};
+
+/* The last scrape and the one in flight, shared by the HTTP threads. */
+struct serve_state {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	bool in_flight;
+	uint64_t generation;	/* bumped each time a scrape completes */
+	char *body;		/* last rendered /metrics, or NULL */
+	size_t len;
+	int err;		/* 0, or -errno when the last render failed */
+	uint64_t at_ns;		/* when body was taken */
+	uint64_t errors;	/* scrapes whose census failed */
+	uint64_t min_interval_ns;
+	size_t top;
+	struct census_filter filter;
+	struct serve_findings findings;
+};
+
+static void help(void)
+{
+	printf("usage: twscope serve [options]\n\n"
+	       "Prometheus exporter: every scrape of /metrics takes a fresh census of the\n"
+	       "network namespace (sockets per state, TIME_WAIT sides and timers, ephemeral\n"
+	       "ports per destination), reads the kernel TCP counters and sysctls and\n"
+	       "renders them in the text exposition format. Scrapes arriving together\n"
+	       "share one census. Also serves / (landing page) and /healthz.\n\n"
+	       "options:\n"
+	       "  -l, --listen ADDR:PORT     HTTP address (default " SERVE_DEFAULT_LISTEN ");\n"
+	       "                             IPv6 as [ADDR]:PORT; port 0 picks a free port\n"
+	       "  -n, --netns NS             measure another network namespace (name in\n"
+	       "                             /run/netns, path or PID; needs CAP_SYS_ADMIN). The\n"
+	       "                             HTTP listener stays in the current namespace\n"
+	       "      --min-interval SEC     serve the previous result to scrapes closer than\n"
+	       "                             SEC seconds to it (default 0: always fresh)\n"
+	       "      --top-destinations N   per-destination series for the N busiest\n"
+	       "                             destinations only (default %d, 0-%d)\n"
+	       "      --findings-interval SEC  re-evaluate doctor's findings (twscope_finding)\n"
+	       "                             at most every SEC seconds (default %d; 0 = off)\n"
+	       "  -h, --help                 this help\n\n"
+	       "Stops with exit status 0 on SIGINT or SIGTERM. Metrics: docs/serve.md.\n\n"
+	       "EXAMPLES\n"
+	       "  twscope serve                              http://127.0.0.1:26060/metrics\n"
+	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network\n"
+	       "  twscope serve --listen '[::1]:26060'       IPv6 loopback\n"
+	       "  sudo twscope serve --netns web1            measure namespace web1\n"
+	       "  twscope serve --min-interval 5 --top-destinations 50\n"
+	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n",
+	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC);
+}
+
+static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
+{
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
+		{ "top-destinations", required_argument, NULL, OPT_TOP },
+		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":l:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			a->listen = optarg;
+			break;
+		case 'n':
+			if (a->netns)
+				return tw_usage(ctx, "only one --netns at a time");
+			a->netns = optarg;
+			break;
+		case OPT_MIN_INTERVAL:
+			if (safe_atod(optarg, &a->min_interval_sec) < 0 || a->min_interval_sec > 86400)
+				return tw_usage(ctx, "invalid --min-interval '%s' (0-86400 seconds)", optarg);
+			break;
+		case OPT_TOP:
+			if (safe_atou32(optarg, &a->top) < 0 || a->top > SERVE_MAX_TOP)
+				return tw_usage(ctx, "invalid --top-destinations '%s' (0-%d)", optarg,
+						SERVE_MAX_TOP);
+			break;
+		case OPT_FINDINGS:
+			if (safe_atod(optarg, &a->findings_interval_sec) < 0 ||
+			    a->findings_interval_sec > 86400)
+				return tw_usage(ctx, "invalid --findings-interval '%s' (0-86400 seconds)",
+						optarg);
+			break;
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return tw_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Counter deltas since the previous evaluation, so rate rules see an interval. */
+static void findings_deltas(struct serve_findings *sf, struct tw_facts *f, uint64_t now)
+{
+	for (int id = 0; id < FC_MAX; id++) {
+		const struct facts_counter *c = &f->counter[id];
+
+		if (sf->have_prev && c->have && sf->prev_have[id] && c->value >= sf->prev[id])
+			facts_set_counter(f, id, c->value, true, c->value - sf->prev[id]);
+		sf->prev_have[id] = c->have;
+		sf->prev[id] = c->value;
+	}
+	if (sf->have_prev)
+		f->interval_ns = now - sf->prev_ns;
+	sf->have_prev = true;
+	sf->prev_ns = now;
+}
+
+/*
+ * serve_findings() - doctor's findings (advice_eval() on facts_collect())
+ * that are not ok, as twscope_finding series; cached for the findings
+ * interval. A failed collection keeps the previous list.
+ */
+static size_t serve_findings(struct serve_findings *sf, const struct prom_finding **ret)
+{
+	struct advice_report *rep = NULL;
+	struct tw_facts *f = NULL;
+	uint64_t now = now_ns();
+	int census_err;
+
+	*ret = sf->list;
+	if (!sf->interval_ns || (sf->at_ns && now - sf->at_ns < sf->interval_ns))
+		return sf->n;
+	f = malloc(sizeof(*f));
+	rep = malloc(sizeof(*rep));
+	if (!f || !rep)
+		goto out;
+	facts_init(f);
+	if (facts_collect(f, 0, &census_err) < 0) {
+		facts_done(f);
+		goto out;
+	}
+	findings_deltas(sf, f, now);
+	advice_eval(f, rep);
+	facts_done(f);
+	sf->n = 0;
+	for (size_t i = 0; i < ADV_RULE_MAX; i++) {
+		if (rep->findings[i].sev == TW_SEV_OK)
+			continue;
+		sf->list[sf->n].id = advice_rule_id(i);
+		sf->list[sf->n].severity = advice_sev_name(rep->findings[i].sev);
+		sf->n++;
+	}
+	sf->at_ns = now;
+out:
+	free(f);
+	free(rep);
+	return sf->n;
+}
+
+/* Take a scrape and render it; returns 0 or -errno, the body in *ret_body. */
+static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_len)
+{
+	const struct prom_finding *findings;
+	struct scrape_result res;
+	struct prom_opts o = { .version = TW_VERSION, .top_destinations = st->top, .serve = true };
+	char *body = NULL;
+	size_t len = 0, n;
+	FILE *f;
+	int r;
+
+	r = scrape_take(&st->filter, &res);
+	if (r < 0) {
+		pthread_mutex_lock(&st->lock);
+		st->errors++;
+		pthread_mutex_unlock(&st->lock);
+	}
+	o.scrape_duration_sec = (double)res.duration_ns / NSEC_PER_SEC;
+	pthread_mutex_lock(&st->lock);
+	o.scrape_errors = st->errors;
+	pthread_mutex_unlock(&st->lock);
+	f = open_memstream(&body, &len);
+	if (!f) {
+		scrape_result_done(&res);
+		return -ENOMEM;
+	}
+	r = prom_render(f, &res, &o);
+	n = serve_findings(&st->findings, &findings);
+	if (r == 0)
+		r = prom_render_findings(f, findings, n);
+	scrape_result_done(&res);
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(body);
+		return r;
+	}
+	*ret_body = body;
+	*ret_len = len;
+	return 0;
+}
+
+static int copy_body(const struct serve_state *st, char **ret_body, size_t *ret_len)
+{
+	char *p;
+
+	if (st->err < 0 || !st->body)
+		return st->err < 0 ? st->err : -EIO;
+	p = malloc(st->len ? st->len : 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, st->body, st->len);
+	*ret_body = p;
+	*ret_len = st->len;
+	return 0;
+}
+
+/*
+ * One census at a time: the first request collects, requests arriving while
+ * it runs wait for its result; with --min-interval a recent result is reused.
+ */
+static int serve_metrics(void *data, char **ret_body, size_t *ret_len)
+{
+	struct serve_state *st = data;
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->body && st->min_interval_ns && now_ns() - st->at_ns < st->min_interval_ns)
+		goto copy;
+	if (st->in_flight) {
+		uint64_t gen = st->generation;
+
+		while (st->generation == gen)
+			pthread_cond_wait(&st->done, &st->lock);
+		goto copy;
+	}
+	st->in_flight = true;
+	pthread_mutex_unlock(&st->lock);
+
+	r = serve_produce(st, &body, &len);
+
+	pthread_mutex_lock(&st->lock);
+	free(st->body);
+	st->body = r < 0 ? NULL : body;
+	st->len = r < 0 ? 0 : len;
+	st->err = r;
+	st->at_ns = now_ns();
+	st->generation++;
+	st->in_flight = false;
+	pthread_cond_broadcast(&st->done);
+copy:
+	r = copy_body(st, ret_body, ret_len);
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+static int open_listener(const char *spec, struct tw_addr *addr, int *ret_fd, uint16_t *ret_port)
+{
+	int port = -1;
+	int r;
+
+	if (addr_parse_endpoint(spec, addr, &port) < 0 || port < 0) {
+		/* addr_parse_endpoint() rejects port 0; allow it for "pick a free port". */
+		char host[TW_ENDPOINT_STRLEN];
+		const char *colon = strrchr(spec, ':');
+		size_t n = colon ? (size_t)(colon - spec) : 0;
+
+		if (!colon || strcmp(colon, ":0") != 0 || n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, spec, n);
+		host[n] = 0;
+		if (addr_parse_endpoint(host, addr, &port) < 0 || port >= 0)
+			return -EINVAL;
+		port = 0;
+	}
+	r = httpd_listen(addr, (uint16_t)port, ret_fd, ret_port);
+	return r;
+}
+
+static int run(const struct tw_ctx *ctx, struct serve_args *a)
+{
+	struct serve_state st = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.done = PTHREAD_COND_INITIALIZER,
+		.min_interval_ns = (uint64_t)(a->min_interval_sec * NSEC_PER_SEC),
+		.top = a->top,
+		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
+		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
+	};
+	struct httpd_conf conf = {
+		.conn_limit = SERVE_CONN_LIMIT,
+		.conn_timeout_sec = SERVE_CONN_TIMEOUT_SEC,
+		.conn_memory_limit = SERVE_CONN_MEMORY_BYTES,
+		.metrics = serve_metrics,
+		.data = &st,
+	};
+	char shown[TW_ENDPOINT_STRLEN];
+	struct httpd *h = NULL;
+	struct tw_addr addr;
+	sigset_t stop;
+	uint16_t port;
+	int fd = -EBADF, sig, r;
+
+	r = open_listener(a->listen, &addr, &fd, &port);
+	if (r == -EINVAL)
+		return tw_usage(ctx, "invalid --listen '%s' (ADDR:PORT or [V6ADDR]:PORT)", a->listen);
+	if (r < 0)
+		return tw_err(r, "cannot listen on %s", a->listen), TW_EXIT_FAIL;
+	conf.listen_fd = fd;
+	conf.family = addr.family;
+	/* After the listener exists: HTTP stays here, census sockets open in NS. */
+	if (a->netns && cmd_enter_netns(a->netns) < 0) {
+		(void) close(fd);
+		return TW_EXIT_FAIL;
+	}
+	/* HTTP threads inherit this mask, so only sigwait() below sees the signals. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	(void) signal(SIGPIPE, SIG_IGN);
+
+	r = httpd_start(&conf, &h);
+	if (r < 0)
+		return tw_err(r, "cannot start the HTTP server on %s", a->listen), TW_EXIT_FAIL;
+	fprintf(stderr, "twscope serve: listening on http://%s/metrics\n",
+		addr_format_endpoint(&addr, port, shown, sizeof(shown)));
+	do
+		r = sigwait(&stop, &sig);
+	while (r == EINTR);
+	h = httpd_stop(h);
+	free(st.body);
+	pthread_mutex_destroy(&st.lock);
+	pthread_cond_destroy(&st.done);
+	return TW_EXIT_OK;
+}
 
 int cmd_serve(struct tw_ctx *ctx, int argc, char **argv)
 {
-	(void) ctx;
-	(void) argc;
-	(void) argv;
-	tw_err(0, "not implemented in this version");
-	return TW_EXIT_FAIL;
+	struct serve_args a = {
+		.listen = SERVE_DEFAULT_LISTEN,
+		.top = PROM_DEFAULT_TOP_DESTINATIONS,
+		.findings_interval_sec = SERVE_DEFAULT_FINDINGS_SEC,
+	};
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r < 0)
+		return TW_EXIT_OK;	/* --help */
+	if (r)
+		return r;
+	return run(ctx, &a);
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +18,15 @@
 #include "collect.h"
 #include "log.h"
 #include "output.h"
+#include "output-prom.h"
 #include "output-stat.h"
+#include "scrape.h"
 #include "util.h"
 
 enum stat_format {
 	FMT_TABLE,
 	FMT_JSON,
+	FMT_PROM,
 };
 
 struct stat_args {
@@ -32,6 +36,7 @@ struct stat_args {
 	const char *netns;
 	const char *dump_raw;
 	struct stat_view view;
+	bool top_set;
 };
 
 static void help(void)
@@ -50,7 +55,9 @@ static void help(void)
 	       "  -d, --dst ADDR[:PORT]    sockets to this remote address (IPv6: [ADDR]:PORT)\n"
 	       "  -t, --top N              rows per table (default 10; 0 = all)\n"
 	       "  -j, --json               one JSON document (schema 1, see docs/json-schema.md)\n"
-	       "      --format FMT         table (default) or json\n"
+	       "      --format FMT         table (default), json, or prom (Prometheus text for\n"
+	       "                           node_exporter's textfile collector; --top N = top-N\n"
+	       "                           destinations, default 20; see docs/serve.md)\n"
 	       "      --summary            totals from /proc/net/sockstat only, without walking\n"
 	       "                           sockets: constant time on hosts with millions of them\n"
 	       "  -n, --netns NS           census of another network namespace: a name in\n"
@@ -72,6 +79,7 @@ static void help(void)
 	       "  twscope stat -s time-wait -p 443     TIME_WAIT on port 443 only\n"
 	       "  twscope stat --json | jq .destinations[0]\n"
 	       "  twscope stat --summary               cheap totals for huge hosts\n"
+	       "  twscope stat --format prom > /var/lib/node_exporter/twscope.prom\n"
 	       "  sudo twscope stat --netns web1       another namespace\n");
 }
 
@@ -143,6 +151,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 			if (safe_atou32(optarg, &n32) < 0 || n32 > 1000000)
 				return tw_usage(ctx, "invalid --top '%s' (0-1000000)", optarg);
 			a->view.top = n32;
+			a->top_set = true;
 			break;
 		case 'j':
 			a->format = FMT_JSON;
@@ -152,8 +161,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 				a->format = FMT_TABLE;
 			else if (strcmp(optarg, "json") == 0)
 				a->format = FMT_JSON;
+			else if (strcmp(optarg, "prom") == 0)
+				a->format = FMT_PROM;
 			else
-				return tw_usage(ctx, "unknown format '%s' (table, json)", optarg);
+				return tw_usage(ctx, "unknown format '%s' (table, json, prom)", optarg);
 			break;
 		case OPT_SUMMARY:
 			a->summary = true;
@@ -192,6 +203,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		return tw_usage(ctx, "--dst is an IPv6 address but -4 was given");
 	if (a->summary && (a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
 		return tw_usage(ctx, "--summary reads kernel totals and takes no filters");
+	if (a->summary && a->format == FMT_PROM)
+		return tw_usage(ctx, "--summary has no prom format");
+	if (a->dump_raw && a->format == FMT_PROM)
+		return tw_usage(ctx, "--dump-raw has no prom format");
 	return 0;
 }
 
@@ -263,6 +278,29 @@ static int run_census(const struct tw_ctx *ctx, const struct stat_args *a)
 	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
 }
 
+/* The same families as `twscope serve`, minus the scrape_* ones (docs/serve.md). */
+static int run_prom(const struct stat_args *a)
+{
+	struct prom_opts o = {
+		.version = TW_VERSION,
+		.top_destinations = a->top_set ? (a->view.top ? a->view.top : SIZE_MAX)
+					       : PROM_DEFAULT_TOP_DESTINATIONS,
+	};
+	struct scrape_result res;
+	const char *why;
+	int r;
+
+	r = scrape_take(&a->filter, &res);
+	if (r < 0) {
+		scrape_result_done(&res);
+		why = cmd_collect_error(r);
+		return fail(a, why ? why : "cannot take the socket census", why ? 0 : r);
+	}
+	r = prom_render(stdout, &res, &o);
+	scrape_result_done(&res);
+	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
+}
+
 int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 {
 	struct stat_args a = {
@@ -282,5 +320,7 @@ int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 			out_json_error("stat", "cannot enter the network namespace", TW_EXIT_FAIL);
 		return TW_EXIT_FAIL;
 	}
+	if (a.format == FMT_PROM)
+		return run_prom(&a);
 	return a.summary ? run_summary(ctx, &a) : run_census(ctx, &a);
 }

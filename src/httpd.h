@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A thin wrapper over libmicrohttpd for `twscope serve`: a listening socket
+ * opened by us (so it can live in another netns than the census), and the
+ * routes /metrics, /healthz and /. All HTTP parsing is libmicrohttpd's.
+ * Nothing here prints.
+ */
+#ifndef TWSCOPE_HTTPD_H
+#define TWSCOPE_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tw_addr;
+
+/*
+ * httpd_metrics_fn - produce the /metrics body. On success returns 0 and
+ * hands over a malloc()ed buffer (the caller frees it); -errno makes the
+ * request fail with 500.
+ */
+typedef int (*httpd_metrics_fn)(void *data, char **ret_body, size_t *ret_len);
+
+struct httpd_conf {
+	int listen_fd;			/* from httpd_listen(); the daemon takes it over */
+	int family;			/* AF_INET or AF_INET6 */
+	unsigned int conn_limit;	/* concurrent connections */
+	unsigned int conn_timeout_sec;	/* idle connections are closed after this */
+	size_t conn_memory_limit;	/* bytes per connection: bounds request line and headers */
+	httpd_metrics_fn metrics;
+	void *data;
+};
+
+struct httpd;
+
+/*
+ * httpd_listen() - a bound, listening TCP socket (SO_REUSEADDR, CLOEXEC) on
+ * addr:port; port 0 lets the kernel choose. ret_port receives the actual
+ * port. Returns 0, or -errno (-EADDRINUSE, -EADDRNOTAVAIL, -EACCES...).
+ */
+int httpd_listen(const struct tw_addr *addr, uint16_t port, int *ret_fd, uint16_t *ret_port);
+
+/*
+ * httpd_start() - run the daemon on its own threads (one per connection,
+ * at most conf->conn_limit). Returns 0 with *ret set, or -errno; on failure
+ * conf->listen_fd is closed.
+ */
+int httpd_start(const struct httpd_conf *conf, struct httpd **ret);
+
+/* httpd_stop() - stop the daemon, wait for its threads, close the socket. Returns NULL. */
+struct httpd *httpd_stop(struct httpd *h);
+
+#endif

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bounded load on /metrics (wrk, 2 threads, 20 connections, loopback):
+# no socket errors, no non-2xx answers, and the server's RSS stays roughly
+# flat between a warm-up run and a 10 s run.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve-lib.sh"
+require ROOT NETNS SS
+command -v curl >/dev/null || skip "curl missing (make deps)"
+command -v wrk >/dev/null || skip "wrk missing (Debian package wrk; make deps)"
+
+setup_ns NS
+sockpop "$NS" listen 127.0.0.1:9000 client-tw 127.0.0.1:9000 200 estab 127.0.0.1:9000 10
+start_serve --netns "$NS"
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status"; }
+
+W=$TW_TMP/wrk.txt
+wrk -t2 -c20 -d3s --timeout 5s "$SERVE_URL/metrics" >"$W.warm" 2>&1 || fail "warm-up wrk failed: $(cat "$W.warm")"
+before=$(rss)
+wrk -t2 -c20 -d10s --timeout 5s "$SERVE_URL/metrics" >"$W" 2>&1 || fail "wrk failed: $(cat "$W")"
+after=$(rss)
+sed 's/^/    wrk: /' "$W"
+reqs=$(awk '/requests in/ { print $1 }' "$W")
+[ "${reqs:-0}" -gt 100 ] && pass "$reqs requests served" || fail "too few requests: '${reqs:-}'"
+check_eq "socket errors" "" "$(grep 'Socket errors' "$W")"
+check_eq "non-2xx answers" "" "$(grep 'Non-2xx' "$W")"
+echo "VmRSS before ${before} kB, after ${after} kB"
+# Flat: at most 25 % or 4 MiB growth, whichever is larger.
+limit=$((before / 4 > 4096 ? before + before / 4 : before + 4096))
+[ "$after" -le "$limit" ] && pass "RSS flat (${before} -> ${after} kB, limit ${limit})" ||
+	fail "RSS grew ${before} -> ${after} kB (limit ${limit})"
+# Every scrape under load was a full, correct census.
+check_eq "after load: client TIME_WAIT" 200 \
+	"$(curl -s -m 10 "$SERVE_URL/metrics" | awk '$1 == "twscope_time_wait_sockets{side=\"client\"}" { print $2 }')"
+check_eq "no failed census" 0 \
+	"$(curl -s -m 10 "$SERVE_URL/metrics" | awk '$1 == "twscope_scrape_errors_total" { print $2 }')"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+check_eq "SIGTERM exit after load" 0 "$?"
+done_test
