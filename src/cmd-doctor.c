@@ -26,14 +26,8 @@
 #define DOCTOR_UNKNOWN 3
 #define DOCTOR_MAX_INTERVAL 60.0
 
-enum doctor_format {
-	FMT_TABLE,
-	FMT_JSON,
-	FMT_NAGIOS,
-};
-
 struct doctor_args {
-	enum doctor_format format;
+	enum out_format format;
 	double interval_sec;
 	bool interval_set;
 	const char *netns;
@@ -79,6 +73,8 @@ static void help(void)
 	       "  twscope doctor --json | jq '.findings[] | select(.severity != \"ok\")'\n");
 }
 
+#define DOCTOR_FORMATS (OUT_FMT_BIT(OUT_FMT_TABLE) | OUT_FMT_BIT(OUT_FMT_JSON) | OUT_FMT_BIT(OUT_FMT_NAGIOS))
+
 static int usage(const struct tw_ctx *ctx, const char *msg, const char *arg)
 {
 	(void) tw_usage(ctx, msg, arg);
@@ -101,6 +97,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 		{}
 	};
 	uint32_t n32;
+	char names[64];
 	int c;
 
 	opterr = 0;
@@ -112,17 +109,15 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 			a->interval_set = true;
 			break;
 		case 'j':
-			a->format = FMT_JSON;
+			a->format = OUT_FMT_JSON;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				a->format = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FMT_JSON;
-			else if (strcmp(optarg, "nagios") == 0)
-				a->format = FMT_NAGIOS;
-			else
-				return usage(ctx, "unknown format '%s' (table, json, nagios)", optarg);
+			if (out_format_parse(optarg, DOCTOR_FORMATS, &a->format, names, sizeof(names)) < 0) {
+				char msg[128];
+
+				snprintf(msg, sizeof(msg), "unknown format '%s' (%s)", optarg, names);
+				return usage(ctx, "%s", msg);
+			}
 			break;
 		case 'n':
 			if (a->netns)
@@ -162,9 +157,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 static int fail(const struct doctor_args *a, const char *msg)
 {
 	tw_err(0, "%s", msg);
-	if (a->format == FMT_JSON)
+	if (a->format == OUT_FMT_JSON)
 		out_json_error("doctor", msg, DOCTOR_UNKNOWN);
-	else if (a->format == FMT_NAGIOS)
+	else if (a->format == OUT_FMT_NAGIOS)
 		printf("TWSCOPE UNKNOWN - %s\n", msg);
 	return DOCTOR_UNKNOWN;
 }
@@ -202,14 +197,14 @@ static int render(const struct tw_ctx *ctx, const struct doctor_args *a, const s
 	const struct out_style st = { .utf8 = ctx->utf8, .color = ctx->color, .cols = ctx->term_cols };
 	const struct doctor_view v = { .top = a->top, .from_bundle = a->load != NULL, .bundle = a->load };
 
-	if (a->format == FMT_JSON) {
+	if (a->format == OUT_FMT_JSON) {
 		struct json_object *o = doctor_json(rep, facts, &v);
 		int r = o ? out_json_print(o, stdout) : -ENOMEM;
 
 		json_object_put(o);
 		if (r < 0)
 			return fail(a, "cannot write the JSON report");
-	} else if (a->format == FMT_NAGIOS) {
+	} else if (a->format == OUT_FMT_NAGIOS) {
 		doctor_print_nagios(stdout, rep, facts);
 	} else {
 		doctor_print_table(stdout, &st, rep, facts, &v);
@@ -245,9 +240,9 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 		}
 	} else {
 		if (a.netns && cmd_enter_netns(a.netns) < 0) {
-			if (a.format == FMT_JSON)
+			if (a.format == OUT_FMT_JSON)
 				out_json_error("doctor", "cannot enter the network namespace", DOCTOR_UNKNOWN);
-			else if (a.format == FMT_NAGIOS)
+			else if (a.format == OUT_FMT_NAGIOS)
 				printf("TWSCOPE UNKNOWN - cannot enter network namespace '%s'\n", a.netns);
 			return DOCTOR_UNKNOWN;
 		}
@@ -271,7 +266,7 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 			if (r < 0) {
 				tw_err(r, "cannot write bundle '%s'", a.save);
 				facts_done(&facts);
-				if (a.format == FMT_JSON)
+				if (a.format == OUT_FMT_JSON)
 					out_json_error("doctor", "cannot write the bundle", DOCTOR_UNKNOWN);
 				return DOCTOR_UNKNOWN;
 			}

@@ -23,15 +23,11 @@
 #include "scrape.h"
 #include "util.h"
 
-enum stat_format {
-	FMT_TABLE,
-	FMT_JSON,
-	FMT_PROM,
-};
+#define STAT_FORMATS (OUT_FMT_BIT(OUT_FMT_TABLE) | OUT_FMT_BIT(OUT_FMT_JSON) | OUT_FMT_BIT(OUT_FMT_PROM))
 
 struct stat_args {
 	struct census_filter filter;
-	enum stat_format format;
+	enum out_format format;
 	bool summary;
 	const char *netns;
 	const char *dump_raw;
@@ -120,6 +116,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 	bool only4 = false, only6 = false;
 	uint32_t n32;
 	uint16_t port;
+	char names[64];
 	int c, r;
 
 	opterr = 0;
@@ -154,17 +151,11 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 			a->top_set = true;
 			break;
 		case 'j':
-			a->format = FMT_JSON;
+			a->format = OUT_FMT_JSON;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				a->format = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FMT_JSON;
-			else if (strcmp(optarg, "prom") == 0)
-				a->format = FMT_PROM;
-			else
-				return tw_usage(ctx, "unknown format '%s' (table, json, prom)", optarg);
+			if (out_format_parse(optarg, STAT_FORMATS, &a->format, names, sizeof(names)) < 0)
+				return tw_usage(ctx, "unknown format '%s' (%s)", optarg, names);
 			break;
 		case OPT_SUMMARY:
 			a->summary = true;
@@ -203,9 +194,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		return tw_usage(ctx, "--dst is an IPv6 address but -4 was given");
 	if (a->summary && (a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
 		return tw_usage(ctx, "--summary reads kernel totals and takes no filters");
-	if (a->summary && a->format == FMT_PROM)
+	if (a->summary && a->format == OUT_FMT_PROM)
 		return tw_usage(ctx, "--summary has no prom format");
-	if (a->dump_raw && a->format == FMT_PROM)
+	if (a->dump_raw && a->format == OUT_FMT_PROM)
 		return tw_usage(ctx, "--dump-raw has no prom format");
 	return 0;
 }
@@ -216,7 +207,7 @@ static int fail(const struct stat_args *a, const char *msg, int r)
 		tw_err(r, "%s", msg);
 	else
 		tw_err(0, "%s", msg);
-	if (a->format == FMT_JSON)
+	if (a->format == OUT_FMT_JSON)
 		out_json_error("stat", msg, TW_EXIT_FAIL);
 	return TW_EXIT_FAIL;
 }
@@ -230,7 +221,7 @@ static int run_summary(const struct tw_ctx *ctx, const struct stat_args *a)
 	r = ksettings_sockstat(&ss);
 	if (r < 0)
 		return fail(a, "cannot read /proc/net/sockstat", r);
-	if (a->format == FMT_JSON) {
+	if (a->format == OUT_FMT_JSON) {
 		struct json_object *o = stat_summary_json(&ss, &a->view);
 
 		r = out_json_print(o, stdout);
@@ -263,7 +254,7 @@ static int run_census(const struct tw_ctx *ctx, const struct stat_args *a)
 	}
 	if (res.diag.dump_intr)
 		tw_warn("the kernel flagged the socket dump as interrupted: counts are approximate");
-	if (a->format == FMT_JSON) {
+	if (a->format == OUT_FMT_JSON) {
 		struct json_object *o = stat_json(&res, &a->view);
 
 		r = o ? out_json_print(o, stdout) : -ENOMEM;
@@ -316,11 +307,11 @@ int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 		return r;
 	a.view.netns = a.netns;
 	if (a.netns && cmd_enter_netns(a.netns) < 0) {
-		if (a.format == FMT_JSON)
+		if (a.format == OUT_FMT_JSON)
 			out_json_error("stat", "cannot enter the network namespace", TW_EXIT_FAIL);
 		return TW_EXIT_FAIL;
 	}
-	if (a.format == FMT_PROM)
+	if (a.format == OUT_FMT_PROM)
 		return run_prom(&a);
 	return a.summary ? run_summary(ctx, &a) : run_census(ctx, &a);
 }

@@ -11,6 +11,37 @@
 #include "addr.h"
 #include "util.h"
 
+int out_format_parse(const char *s, unsigned int allowed, enum out_format *ret, char *names, size_t len)
+{
+	static const char *const fmt_names[] = {
+		[OUT_FMT_TABLE] = "table", [OUT_FMT_JSON] = "json",
+		[OUT_FMT_PROM] = "prom",   [OUT_FMT_NAGIOS] = "nagios",
+	};
+	size_t used = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(fmt_names); f++) {
+		if (!(allowed & OUT_FMT_BIT(f)))
+			continue;
+		if (strcmp(s, fmt_names[f]) == 0) {
+			*ret = (enum out_format)f;
+			return 0;
+		}
+	}
+	if (len)
+		names[0] = '\0';
+	for (size_t f = 0; f < ARRAY_SIZE(fmt_names) && len; f++) {
+		int n;
+
+		if (!(allowed & OUT_FMT_BIT(f)))
+			continue;
+		n = snprintf(names + used, len - used, "%s%s", used ? ", " : "", fmt_names[f]);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return -EINVAL;
+}
+
 const char *out_color(const struct out_style *st, enum out_color c)
 {
 	static const char *const seq[] = {

@@ -21,6 +21,23 @@ struct out_style {
 	int cols;	/* 0 when not a terminal: never truncate */
 };
 
+/* Output formats a command may offer; each command allows a subset. */
+enum out_format {
+	OUT_FMT_TABLE,
+	OUT_FMT_JSON,
+	OUT_FMT_PROM,
+	OUT_FMT_NAGIOS,
+};
+
+#define OUT_FMT_BIT(f) (1u << (f))
+
+/*
+ * out_format_parse() - "table", "json", "prom" or "nagios", if in allowed
+ * (a mask of OUT_FMT_BIT()). 0 and *ret set, or -EINVAL; on -EINVAL the
+ * accepted names, comma-separated, are written to names.
+ */
+int out_format_parse(const char *s, unsigned int allowed, enum out_format *ret, char *names, size_t len);
+
 enum out_color {
 	OUT_RESET,
 	OUT_BOLD,

@@ -4,17 +4,13 @@
  * file, label escaping, and the top-K bound on per-destination series.
  * Set TW_UPDATE_GOLDEN=1 to rewrite the golden file after a deliberate change.
  */
+#include "tw-test.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "census.h"
 #include "ksettings.h"
@@ -115,25 +111,7 @@ static void test_golden(void **state)
 	assert_int_equal(fclose(f), 0);
 	scrape_result_done(&s);
 
-	if (getenv("TW_UPDATE_GOLDEN")) {
-		FILE *g = fopen(GOLDEN, "we");
-
-		assert_non_null(g);
-		fputs(got, g);
-		assert_int_equal(fclose(g), 0);
-	}
-	{
-		FILE *g = fopen(GOLDEN, "re");
-		size_t n;
-
-		assert_non_null(g);
-		want = calloc(1, 1 << 16);
-		assert_non_null(want);
-		n = fread(want, 1, (1 << 16) - 1, g);
-		fclose(g);
-		want[n] = 0;
-	}
-	assert_string_equal(got, want);
+	golden_compare(GOLDEN, got);
 	assert_int_equal(got[len - 1], '\n');
 	free(got);
 }

@@ -50,26 +50,6 @@ static void load_fixture(struct collect_result *res)
 	res->duration_ns = 1500000;
 }
 
-static void compare(const char *golden, const char *text)
-{
-	char *want = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	if (getenv("TW_UPDATE_GOLDEN")) {
-		f = fopen(golden, "w");
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	f = fopen(golden, "r");
-	assert_non_null(f);
-	assert_true(getdelim(&want, &n, '\0', f) >= 0);
-	fclose(f);
-	assert_string_equal(text, want);
-	free(want);
-}
-
 static void test_json(void **state)
 {
 	struct stat_view v = { .top = 10 };
@@ -84,7 +64,7 @@ static void test_json(void **state)
 	o = stat_json(&res, &v);
 	assert_int_equal(out_json_print(o, mem), 0);
 	fclose(mem);
-	compare("tests/fixtures/golden/stat-small.json", text);
+	golden_compare("tests/fixtures/golden/stat-small.json", text);
 	json_object_put(o);
 	free(text);
 	collect_result_done(&res);
@@ -101,7 +81,7 @@ static void render_table(const struct out_style *st, const char *golden)
 	load_fixture(&res);
 	stat_print_table(mem, st, &res, &v);
 	fclose(mem);
-	compare(golden, text);
+	golden_compare(golden, text);
 	free(text);
 	collect_result_done(&res);
 }

@@ -101,26 +101,6 @@ static void build(struct trace_report *r)
 	};
 }
 
-static void compare(const char *golden, const char *text)
-{
-	char *want = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	if (getenv("TW_UPDATE_GOLDEN")) {
-		f = fopen(golden, "w");
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	f = fopen(golden, "r");
-	assert_non_null(f);
-	assert_true(getdelim(&want, &n, '\0', f) >= 0);
-	fclose(f);
-	assert_string_equal(text, want);
-	free(want);
-}
-
 static void test_json(void **state)
 {
 	struct trace_report r;
@@ -133,7 +113,7 @@ static void test_json(void **state)
 	assert_non_null(doc);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED);
-	compare("tests/fixtures/golden/trace-report.json", text);
+	golden_compare("tests/fixtures/golden/trace-report.json", text);
 	/* The hostile comm survives a parse, escaped, with U+FFFD for the bad byte. */
 	back = json_tokener_parse(text);
 	assert_non_null(back);
@@ -164,7 +144,7 @@ static void test_table(void **state)
 	o.interval_sec = 2.0;
 	trace_print_table(mem, &r, &o);
 	fclose(mem);
-	compare("tests/fixtures/golden/trace-report.txt", text);
+	golden_compare("tests/fixtures/golden/trace-report.txt", text);
 	/* The table never carries raw control bytes from a comm. */
 	assert_null(strchr(text, '\x01'));
 	free(text);
@@ -197,7 +177,7 @@ static void test_events(void **state)
 	memcpy(e.comm, "client", 6);
 	assert_int_equal(trace_print_event(mem, &e, NULL), 0);
 	fclose(mem);
-	compare("tests/fixtures/golden/trace-events.ndjson", text);
+	golden_compare("tests/fixtures/golden/trace-events.ndjson", text);
 	/* Each line is one complete JSON object. */
 	nl = strchr(text, '\n');
 	assert_non_null(nl);
