@@ -8,7 +8,9 @@
 #                                   (defaults 50000 20 5 --json; root)
 #
 # Busy = user + nice + system + irq + softirq of all CPUs (steal, idle and
-# iowait excluded), in % of one core. It contains everything the load costs
+# iowait excluded), in % of one core. With perf installed, the load
+# generator's own task-clock (its threads, and the softirqs that ran in
+# their context) is printed too. It contains everything the load costs
 # (both ends of every connection, the softirqs, ksoftirqd) plus the BPF
 # programs and twscope itself; the difference between a traced and an
 # untraced round is the cost of tracing. No host sysctl is changed.
@@ -19,6 +21,7 @@ PAIRS=${3:-5}
 [ $# -gt 3 ] && shift 3 || set -- --json
 TWSCOPE=${TWSCOPE:-./twscope}
 LOAD=${LOAD:-.output/bench/trace-load}
+PERF=$(command -v perf || true)
 NS=twcpu-$$
 TMP=$(mktemp -d)
 tpid=
@@ -54,22 +57,29 @@ round() {
 	sleep 1
 	set -- $(ticks) $(now)
 	b0=$1 s0=$2 t0=$3
-	ip netns exec "$NS" "$LOAD" "$RATE" "$SECS" 8 >"$TMP/load.out"
+	if [ -n "$PERF" ]; then
+		ip netns exec "$NS" perf stat -x, -e task-clock -o "$TMP/perf" \
+			"$LOAD" "$RATE" "$SECS" 8 >"$TMP/load.out"
+	else
+		ip netns exec "$NS" "$LOAD" "$RATE" "$SECS" 8 >"$TMP/load.out"
+	fi
 	set -- $(ticks) $(now)
 	b1=$1 s1=$2 t1=$3
 	if [ -n "$tpid" ]; then
 		kill -TERM "$tpid"; wait "$tpid" || true; tpid=
 	fi
 	achieved=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$TMP/load.out")
+	pms=0
+	[ -n "$PERF" ] && pms=$(awk -F, '/task-clock/ { print $1 }' "$TMP/perf")
 	awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v t0="$t0" -v t1="$t1" -v hz="$HZ" \
-		-v a="$achieved" -v m="$mode" 'BEGIN {
+		-v a="$achieved" -v m="$mode" -v p="$pms" 'BEGIN {
 		d = t1 - t0
-		printf "%s %.1f %.1f %s %.2f\n", m, b / hz / d * 100, s / hz / d * 100, a,
-			b / hz / d / a * 1e6 }'
+		printf "%s %.1f %.1f %s %.2f %.1f\n", m, b / hz / d * 100, s / hz / d * 100, a,
+			b / hz / d / a * 1e6, p / 10 / d }'
 }
 
 echo "# rate=$RATE secs=$SECS pairs=$PAIRS trace args: $*" >&2
-echo "mode busy%_of_core softirq% conn/s us_cpu/conn"
+echo "mode busy%_of_core softirq% conn/s us_cpu/conn load_task_clock%"
 i=0
 while [ $i -lt "$PAIRS" ]; do
 	# Alternate the order so that drift does not favour one mode.
