@@ -39,7 +39,7 @@ struct tracer {
 	tracer_event_fn on_event;
 	void *data;
 	int ncpus;
-	struct twt_key *keys;	/* DRAIN_BATCH keys */
+	struct twt_akey *keys;	/* DRAIN_BATCH keys */
 	struct twt_val *vals;	/* DRAIN_BATCH x ncpus per-CPU values */
 };
 
@@ -326,11 +326,48 @@ static struct twt_val sum_cpus(const struct twt_val *v, int ncpus)
 	return s;
 }
 
+/* Last owner looked up while draining: keys of one process come together. */
+struct owner_cache {
+	__u32 tgid;
+	bool valid;
+	struct twt_owner o;
+};
+
+/* Join a BPF key with its process's comm and cgroup into the user-space key. */
+static void expand_key(struct tracer *t, const struct twt_akey *a, struct owner_cache *oc,
+		       struct twt_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->tgid = a->tgid;
+	k->netns = a->netns;
+	k->kind = a->kind;
+	k->reason = a->reason;
+	k->family = a->family;
+	k->flags = a->flags;
+	k->lport = a->lport;
+	k->rport = a->rport;
+	memcpy(k->laddr, a->laddr, sizeof(k->laddr));
+	memcpy(k->raddr, a->raddr, sizeof(k->raddr));
+	if (!a->tgid)
+		return;
+	if (!oc->valid || oc->tgid != a->tgid) {
+		oc->tgid = a->tgid;
+		oc->valid = true;
+		/* Evicted (more live processes than TWT_OWNER_MAX): comm stays empty. */
+		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.owners), &a->tgid, &oc->o) < 0)
+			memset(&oc->o, 0, sizeof(oc->o));
+	}
+	k->cgroup = oc->o.cgroup;
+	memcpy(k->comm, oc->o.comm, sizeof(k->comm));
+}
+
 /* Remove every entry of the per-CPU map fd, handing its sum to fn. */
 static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
 {
-	struct twt_key *keys = t->keys, key;
+	struct twt_akey *keys = t->keys, akey;
 	struct twt_val *vals = t->vals, sum;
+	struct owner_cache oc = { .valid = false };
+	struct twt_key key;
 	__u64 batch;
 	bool first = true;
 	int total = 0, r;
@@ -347,7 +384,8 @@ static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
 		}
 		for (__u32 i = 0; i < n; i++) {
 			sum = sum_cpus(&vals[(size_t)i * t->ncpus], t->ncpus);
-			fn(&keys[i], &sum, data);
+			expand_key(t, &keys[i], &oc, &key);
+			fn(&key, &sum, data);
 		}
 		total += (int)n;
 		first = false;
@@ -355,12 +393,13 @@ static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
 			return total;
 	}
 	/* compat: remove when minimum kernel >= 5.6 (batch ops) */
-	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
-		r = bpf_map_lookup_elem(fd, &key, vals);
-		(void) bpf_map_delete_elem(fd, &key);
+	while (bpf_map_get_next_key(fd, NULL, &akey) == 0) {
+		r = bpf_map_lookup_elem(fd, &akey, vals);
+		(void) bpf_map_delete_elem(fd, &akey);
 		if (r < 0)
 			continue;
 		sum = sum_cpus(vals, t->ncpus);
+		expand_key(t, &akey, &oc, &key);
 		fn(&key, &sum, data);
 		total++;
 	}

@@ -42,16 +42,24 @@ volatile __u32 gen;
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TWT_AGG_MAX);
-	__type(key, struct twt_key);
+	__type(key, struct twt_akey);
 	__type(value, struct twt_val);
 } agg0 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TWT_AGG_MAX);
-	__type(key, struct twt_key);
+	__type(key, struct twt_akey);
 	__type(value, struct twt_val);
 } agg1 SEC(".maps");
+
+/* comm and cgroup of the processes in the aggregation keys, by tgid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TWT_OWNER_MAX);
+	__type(key, __u32);
+	__type(value, struct twt_owner);
+} owners SEC(".maps");
 
 /* Sockets in CLOSE_WAIT, key = sk: written on entry, deleted on exit only. */
 struct {
@@ -110,10 +118,11 @@ static __always_inline __u32 task_netns(void)
  * (softirqs defer to the backlog, which release_sock() runs in the owner's
  * context), so "owned" means "current is the owner"; the idle task never
  * is. (__preempt_count would need CONFIG_KALLSYMS_ALL.) Task fields are
- * direct BTF loads, not helper calls. Returns false when the pid/comm
- * filters reject the event.
+ * direct BTF loads, not helper calls; comm is read only for the --comm
+ * filter (record() stores it with the cgroup when a key is new). Returns
+ * false when the pid/comm filters reject the event.
  */
-static __always_inline bool fill_owner(struct twt_key *k, const struct sock *sk)
+static __always_inline bool fill_owner(struct twt_akey *k, const struct sock *sk)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;
@@ -125,16 +134,31 @@ static __always_inline bool fill_owner(struct twt_key *k, const struct sock *sk)
 	if (targ_tgid && tgid != targ_tgid)
 		return false;
 	k->tgid = tgid;
-	/* comm is NUL-padded by __set_task_comm(): same bytes as the helper's. */
-	__builtin_memcpy(k->comm, task->comm, sizeof(k->comm));
-	if (!comm_matches(k->comm))
-		return false;
-	k->cgroup = bpf_get_current_cgroup_id();
+	if (targ_has_comm) {
+		__u8 comm[TWT_COMM_LEN];
+
+		/* comm is NUL-padded by __set_task_comm(): same bytes as the helper's. */
+		__builtin_memcpy(comm, task->comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return false;
+	}
 	return true;
 }
 
-static __always_inline void emit(const struct twt_key *k)
+/* Remember who tgid (the current task) is: comm and cgroup, for user space. */
+static __always_inline void note_owner(__u32 tgid)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct twt_owner o;
+
+	o.cgroup = bpf_get_current_cgroup_id();
+	__builtin_memcpy(o.comm, task->comm, sizeof(o.comm));
+	bpf_map_update_elem(&owners, &tgid, &o, BPF_ANY);
+}
+
+static __always_inline void emit(const struct twt_akey *k)
+{
+	struct task_struct *task;
 	struct twt_event *e;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
@@ -144,9 +168,17 @@ static __always_inline void emit(const struct twt_key *k)
 		return;
 	}
 	e->ts_ns = bpf_ktime_get_ns();
-	e->cgroup = k->cgroup;
+	if (k->flags & TWT_F_SOFTIRQ) {
+		e->cgroup = 0;
+		e->pid = 0;
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	} else {
+		task = bpf_get_current_task_btf();
+		e->cgroup = bpf_get_current_cgroup_id();
+		e->pid = (__u32)bpf_get_current_pid_tgid();
+		__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+	}
 	e->tgid = k->tgid;
-	e->pid = k->flags & TWT_F_SOFTIRQ ? 0 : (__u32)bpf_get_current_pid_tgid();
 	e->netns = k->netns;
 	e->kind = k->kind;
 	e->reason = k->reason;
@@ -154,7 +186,6 @@ static __always_inline void emit(const struct twt_key *k)
 	e->flags = k->flags;
 	e->lport = k->lport;
 	e->rport = k->rport;
-	__builtin_memcpy(e->comm, k->comm, sizeof(e->comm));
 	__builtin_memcpy(e->laddr, k->laddr, sizeof(e->laddr));
 	__builtin_memcpy(e->raddr, k->raddr, sizeof(e->raddr));
 	/* Wake the reader only when a batch is waiting: cheap at high rates. */
@@ -164,7 +195,7 @@ static __always_inline void emit(const struct twt_key *k)
 }
 
 /* Count k (event already filtered); ports in k are not folded yet. */
-static __always_inline void record(struct twt_key *k)
+static __always_inline void record(struct twt_akey *k)
 {
 	struct twt_val one = { .count = 1 }, *v;
 	void *map = gen & 1 ? (void *)&agg1 : (void *)&agg0;
@@ -188,6 +219,9 @@ static __always_inline void record(struct twt_key *k)
 		v->count++;
 		return;
 	}
+	/* A new key (in this generation): say who its process is. */
+	if (k->tgid)
+		note_owner(k->tgid);
 	/* -EEXIST: a nested program added it meanwhile; count again. -E2BIG: full. */
 	if (bpf_map_update_elem(map, k, &one, BPF_NOEXIST) == 0)
 		return;
@@ -207,7 +241,7 @@ static __always_inline bool port_matches(__u16 a, __u16 b)
  * Endpoints of a full socket into k. sk is a BTF pointer (tp_btf): plain
  * CO-RE field loads, no bpf_probe_read_kernel() call per field.
  */
-static __always_inline void sk_endpoints(const struct sock *sk, struct twt_key *k)
+static __always_inline void sk_endpoints(const struct sock *sk, struct twt_akey *k)
 {
 	k->family = sk->__sk_common.skc_family;
 	k->lport = sk->__sk_common.skc_num;
@@ -227,7 +261,7 @@ static __always_inline void sk_endpoints(const struct sock *sk, struct twt_key *
  * (to find the owner) is not read here but by fill_cw_ino() when user
  * space lists the map: three dependent cache misses per connection saved.
  */
-static __always_inline void cw_enter(const struct sock *sk, const struct twt_key *k)
+static __always_inline void cw_enter(const struct sock *sk, const struct twt_akey *k)
 {
 	struct twt_cw cw;
 	__u64 key = (__u64)sk;
@@ -275,7 +309,7 @@ int fill_cw_ino(struct bpf_iter__bpf_map_elem *ctx)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	struct twt_key k;
+	struct twt_akey k;
 	__u16 kind;
 
 	if (oldstate == TCP_ESTABLISHED) {
@@ -356,7 +390,7 @@ static __always_inline __u16 rst_reason(int reason)
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb, int reason)
 {
-	struct twt_key k = {};
+	struct twt_akey k = {};
 
 	if (!sk || skb)
 		return 0;
@@ -383,7 +417,7 @@ int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb
  */
 static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen, long ret)
 {
-	struct twt_key k = {};
+	struct twt_akey k = {};
 	__u16 family;
 
 	if (!uaddr || alen < 16)

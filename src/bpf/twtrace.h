@@ -10,6 +10,7 @@
 #define TWT_COMM_LEN 16
 #define TWT_AGG_MAX 10240	/* distinct aggregation keys per generation */
 #define TWT_CW_MAX 16384	/* sockets tracked while in CLOSE_WAIT */
+#define TWT_OWNER_MAX 10240	/* processes whose comm/cgroup are kept */
 
 /* What happened. Values are ABI: never renumber. */
 enum twt_kind {
@@ -38,9 +39,35 @@ enum twt_rst {
 #define TWT_F_SOFTIRQ 0x1	/* happened in interrupt context: no owner known */
 
 /*
- * Aggregation key. Of the two ports of a connection only the lower one (the
- * service port, in practice) is kept; the other is 0, so ephemeral ports do
- * not multiply the keys.
+ * Key of the BPF aggregation maps: hashed and compared on every counted
+ * event, so kept small (48 bytes, no padding). Of the two ports of a
+ * connection only the lower one (the service port, in practice) is kept;
+ * the other is 0, so ephemeral ports do not multiply the keys. The owner's
+ * comm and cgroup are not part of it: they go to the owners map (by tgid)
+ * when a key is new, and tracer.c joins them back into a struct twt_key.
+ */
+struct twt_akey {
+	__u8 laddr[16];		/* v4 in the first 4 bytes */
+	__u8 raddr[16];
+	__u32 tgid;		/* 0 when TWT_F_SOFTIRQ */
+	__u32 netns;		/* netns inode number */
+	__u16 lport;		/* host byte order, 0 = folded/any */
+	__u16 rport;
+	__u8 kind;		/* enum twt_kind */
+	__u8 reason;		/* enum twt_rst for TWT_ABORT, errno for *_FAIL */
+	__u8 family;		/* AF_INET / AF_INET6 */
+	__u8 flags;		/* TWT_F_* */
+};
+
+/* Value of the owners map (key: tgid): who that process was when last seen. */
+struct twt_owner {
+	__u64 cgroup;		/* cgroup v2 id of the task */
+	__u8 comm[TWT_COMM_LEN];
+};
+
+/*
+ * One aggregate as user space sees it: a struct twt_akey joined with its
+ * struct twt_owner. Not used by the BPF side.
  */
 struct twt_key {
 	__u32 tgid;		/* 0 when TWT_F_SOFTIRQ */
