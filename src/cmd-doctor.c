@@ -141,10 +141,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 		case 'h':
 			help();
 			return -1;
-		case ':':
-			return usage(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage(ctx, "unknown option '%s'", argv[optind - 1]);
+			/* Nagios convention: usage errors are UNKNOWN. */
+			(void) tw_bad_option(ctx, c, argv);
+			return DOCTOR_UNKNOWN;
 		}
 	}
 	if (optind < argc)

@@ -105,10 +105,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct lab_args
 		case 'h':
 			help();
 			return -1;
-		case ':':
-			return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+			return tw_bad_option(ctx, c, argv);
 		}
 	}
 	return 0;

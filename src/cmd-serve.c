@@ -150,10 +150,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 		case 'h':
 			help();
 			return -1;
-		case ':':
-			return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+			return tw_bad_option(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

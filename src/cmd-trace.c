@@ -178,10 +178,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 		case 'h':
 			*ret_help = true;
 			return 0;
-		case ':':
-			return tw_usage(ctx, "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+			return tw_bad_option(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -112,6 +112,13 @@ int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...)
 	return TW_EXIT_USAGE;
 }
 
+int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv)
+{
+	if (c == ':')
+		return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+	return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+}
+
 static void init_ctx(struct tw_ctx *ctx)
 {
 	const char *no_color = secure_getenv("NO_COLOR");
