@@ -17,7 +17,7 @@
 #include "util.h"
 
 #define SPORT 9500
-#define MAX_TRIES 12
+#define MAX_TRIES 32	/* each try is a coin flip (offset sign): 2^-32 to find none */
 
 static const char *const counters[] = {
 	"TcpExt.PAWSTimewait", "TcpExt.PAWSEstab", "TcpExt.TCPSynRetrans", "Tcp.OutRsts",
