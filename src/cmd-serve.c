@@ -177,11 +177,13 @@ static void findings_deltas(struct serve_findings *sf, struct tw_facts *f, uint6
 }
 
 /*
- * serve_findings() - doctor's findings (advice_eval() on facts_collect())
- * that are not ok, as twscope_finding series; cached for the findings
- * interval. A failed collection keeps the previous list.
+ * serve_findings() - doctor's findings (advice_eval() on facts collected
+ * around the scrape's own census, so sockets are walked once) that are not
+ * ok, as twscope_finding series; cached for the findings interval. A failed
+ * collection keeps the previous list.
  */
-static size_t serve_findings(struct serve_findings *sf, const struct prom_finding **ret)
+static size_t serve_findings(struct serve_findings *sf, const struct census *census,
+			     const struct prom_finding **ret)
 {
 	struct advice_report *rep = NULL;
 	struct tw_facts *f = NULL;
@@ -196,7 +198,7 @@ static size_t serve_findings(struct serve_findings *sf, const struct prom_findin
 	if (!f || !rep)
 		goto out;
 	facts_init(f);
-	if (facts_collect(f, 0, &census_err) < 0) {
+	if (facts_collect_with(f, 0, census, &census_err) < 0) {
 		facts_done(f);
 		goto out;
 	}
@@ -245,7 +247,7 @@ static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_le
 		return -ENOMEM;
 	}
 	r = prom_render(f, &res, &o);
-	n = serve_findings(&st->findings, &findings);
+	n = serve_findings(&st->findings, res.census_err ? NULL : res.census.census, &findings);
 	if (r == 0)
 		r = prom_render_findings(f, findings, n);
 	scrape_result_done(&res);

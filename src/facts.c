@@ -348,6 +348,12 @@ static int collect_close_wait(struct facts_close_wait *cw)
 
 int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err)
 {
+	return facts_collect_with(f, interval_ns, NULL, ret_census_err);
+}
+
+int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct census *census,
+		       int *ret_census_err)
+{
 	struct census_filter filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 };
 	struct collect_result res;
 	int r;
@@ -366,14 +372,18 @@ int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err)
 				 f->tw_objsize > 0;
 	if (!f->tw_objsize_measured)
 		f->tw_objsize = FACTS_TW_OBJSIZE_FALLBACK;
-	r = collect_census(&filter, NULL, &res);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		*ret_census_err = r;
+	if (census) {
+		fill_census(&f->census, census);
 	} else {
-		fill_census(&f->census, res.census);
-		collect_result_done(&res);
+		r = collect_census(&filter, NULL, &res);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			*ret_census_err = r;
+		} else {
+			fill_census(&f->census, res.census);
+			collect_result_done(&res);
+		}
 	}
 	r = collect_close_wait(&f->close_wait);
 	if (r < 0)

@@ -150,6 +150,8 @@ struct facts_close_wait {
 	struct facts_owner owners[FACTS_MAX_OWNERS];
 };
 
+struct census;
+
 struct tw_facts {
 	char kernel[65];		/* uname -r; "" when unknown */
 	char netns[128];		/* what --netns named, or "" */
@@ -196,6 +198,14 @@ void facts_set_counter(struct tw_facts *f, enum facts_counter_id id, uint64_t va
  * *ret_census_err with 0 returned (the rules then say unknown).
  */
 int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err);
+
+/*
+ * facts_collect_with() - facts_collect() that summarises a census the caller
+ * already took (serve's scrape) instead of walking the sockets again;
+ * census NULL takes one, as facts_collect() does.
+ */
+int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct census *census,
+		       int *ret_census_err);
 
 /* facts_to_json() - the bundle (schema 1, kind twscope-doctor-bundle). NULL on OOM. */
 struct json_object *facts_to_json(const struct tw_facts *f);
