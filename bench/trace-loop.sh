@@ -4,16 +4,17 @@
 # trace-loop (one thread, N back-to-back loopback connections pinned to one
 # CPU, a fresh private netns per round) without tracing and under each
 # given twscope binary, in rotating order. One line per round: mode, wall
-# ns/conn, CPU ns/conn, the machine's busy % outside the pinned CPU.
+# ns/conn, CPU ns/conn, the machine's busy % outside the pinned CPU, and
+# twscope's own CPU per connection (tracer_ns, from /proc/PID/schedstat).
 # Paths must not contain spaces.
 #
 #   bench/trace-loop.sh [CONNS] [ROUNDS] [TWSCOPE...]
 #                         (defaults 200000 10 ./twscope; root)
 #
 # TRACE_ARGS (default "--json") are passed to every twscope. The traced
-# minus untraced CPU ns/conn, times 50000 conn/s, is the cost in % of one
-# core at 50k conn/s (400 ns/conn = 2%). Summarise with
-# `awk -f bench/loop-summary.awk`.
+# minus untraced CPU ns/conn, plus twscope's own, times 50000 conn/s, is
+# the cost in % of one core at 50k conn/s (400 ns/conn = 2%). Summarise
+# with `awk -f bench/loop-summary.awk`.
 set -eu
 CONNS=${1:-200000}
 ROUNDS=${2:-10}
@@ -38,6 +39,9 @@ trap 'exit 1' INT TERM
 # Busy ticks of the CPUs other than $CPU: other load on a shared machine.
 others() { awk -v c="cpu$CPU" '/^cpu[0-9]/ && $1 != c { b += $2 + $3 + $4 + $7 + $8 } END { print b }' /proc/stat; }
 
+# Nanoseconds PID has run on a CPU (0 without a PID).
+oncpu() { if [ -n "$1" ]; then cut -d' ' -f1 "/proc/$1/schedstat"; else echo 0; fi; }
+
 # round MODE: MODE is "off" or the path of a twscope binary.
 round() {
 	mode=$1
@@ -52,15 +56,18 @@ round() {
 		t=100; while [ $t -gt 0 ] && ! grep -qs tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
 	fi
 	o0=$(others); t0=$(date +%s.%N)
+	s0=$(oncpu "$tpid")
 	r=$(ip netns exec "$NS" taskset -c "$CPU" "$LOOP" "$CONNS")
 	o1=$(others); t1=$(date +%s.%N)
+	s1=$(oncpu "$tpid")
 	if [ -n "$tpid" ]; then
 		kill -TERM "$tpid"; wait "$tpid" || true; tpid=
 	fi
 	ip netns del "$NS"
 	echo "$mode $r" | sed 's/conns=[0-9]* //' | tr '\n' ' '
 	awk -v o="$((o1 - o0))" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf "others=%.0f%%\n", o / hz / (t1 - t0) * 100 }'
+		-v tr="$((s1 - s0))" -v n="$CONNS" \
+		'BEGIN { printf "others=%.0f%% tracer_ns=%.0f\n", o / hz / (t1 - t0) * 100, tr / n }'
 	sleep 2	# let the netns cleanup run before the next round
 }
 

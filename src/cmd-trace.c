@@ -36,6 +36,7 @@
 #define POLL_MS 100
 #define MAX_NETNS_NAMES 256
 #define MAX_CW_GROUPS 1024
+#define CW_SEEN_MAX (1u << 22)	/* CLOSE_WAIT sockets told apart per listing */
 #define MAX_ROWS_TTY_FALLBACK 40
 #define ACC_MAX 65536
 
@@ -51,6 +52,7 @@ struct trace_args {
 	bool events;
 	bool no_header;
 	bool wide;
+	bool bind;
 };
 
 static struct trace_args args;
@@ -64,14 +66,14 @@ static void print_help(void)
 	       "  active_close           ESTABLISHED -> FIN_WAIT1: this side closes first\n"
 	       "                         and will hold the TIME_WAIT socket\n"
 	       "  passive_close          CLOSE_WAIT -> LAST_ACK: closed after the peer\n"
-	       "  close_wait             the peer's FIN arrived (softirq: no owner);\n"
-	       "                         sockets still in CLOSE_WAIT are listed apart\n"
+
 	       "  abort                  RST sent on close: SO_LINGER{1,0} (linger0) or\n"
 	       "                         unread data (unread); no TIME_WAIT is left\n"
 	       "  connect_eaddrnotavail  connect() failed: no free local port\n"
-	       "  bind_eaddrinuse        bind() failed: address in use\n"
+	       "  bind_eaddrinuse        bind() failed: address in use (see --bind)\n"
 	       "Events seen in softirq context are not blamed on the interrupted task:\n"
-	       "they are shown with COMM '[softirq]' and PID '-'.\n\n"
+	       "they are shown with COMM '[softirq]' and PID '-'. Sockets sitting in\n"
+	       "CLOSE_WAIT are listed apart, with the process holding each.\n\n"
 	       "options:\n"
 	       "  -p, --pid PID          only this process (thread group id)\n"
 	       "  -c, --comm NAME        only tasks whose comm is exactly NAME\n"
@@ -84,6 +86,9 @@ static void print_help(void)
 	       "                         summary line; lost events are counted\n"
 	       "  -H, --no-header        no table header\n"
 	       "  -w, --wide             do not shorten addresses\n"
+	       "  -b, --bind             trace bind() failures even on a kernel without BPF\n"
+	       "                         trampolines, where that takes a syscall tracepoint\n"
+	       "                         costing every system call about 40 ns\n"
 	       "  -h, --help             this help\n\n"
 	       "Without --duration the table is refreshed every interval until SIGINT or\n"
 	       "SIGTERM; both stop cleanly and print the final summary. Needs root or\n"
@@ -121,6 +126,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 		{ "events", no_argument, NULL, 'e' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "wide", no_argument, NULL, 'w' },
+		{ "bind", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -131,7 +137,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 	args.interval_ns = DEFAULT_INTERVAL_NS;
 	*ret_help = false;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:c:P:n:i:d:jeHwh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:P:n:i:d:jeHwbh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (safe_atou32(optarg, &u) < 0 || u == 0)
@@ -174,6 +180,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 			break;
 		case 'w':
 			args.wide = true;
+			break;
+		case 'b':
+			args.bind = true;
 			break;
 		case 'h':
 			*ret_help = true;
@@ -225,6 +234,8 @@ struct trace_state {
 	struct trace_cw_row cw[MAX_CW_GROUPS];
 	size_t n_cw;
 	uint64_t cw_untracked;
+	struct tw_map *cw_seen;		/* socket inodes listed in this pass */
+	bool cw_failed;
 	uint64_t start_ns;
 	uint64_t end_ns;		/* 0 while running */
 	uint64_t last_refresh_ns;
@@ -300,13 +311,23 @@ static void on_agg(const struct twt_key *k, const struct twt_val *v, void *data)
 	a->interval += v->count;
 }
 
+/* Group one CLOSE_WAIT socket by where it is; the holder of the oldest is shown. */
 static void on_cw(const struct twt_cw *cw, void *data)
 {
 	struct trace_state *st = data;
 	uint16_t lport = cw->lport, rport = cw->rport;
 	struct trace_cw_row *g = NULL;
-	uint64_t now = now_ns(), age;
+	uint64_t age = cw->idle_ms == TWT_IDLE_UNKNOWN ? 0 : cw->idle_ms * NSEC_PER_MSEC;
+	void *seen;
 
+	/* A socket shared by several processes (fork) is listed once per holder. */
+	if (tw_map_upsert(st->cw_seen, &cw->ino, &seen) < 0) {
+		st->cw_untracked++;
+		return;
+	}
+	if (*(uint8_t *)seen)
+		return;
+	*(uint8_t *)seen = 1;
 	if (lport && rport) {
 		if (lport < rport)
 			rport = 0;
@@ -338,82 +359,34 @@ static void on_cw(const struct twt_cw *cw, void *data)
 		memcpy(g->raddr, cw->raddr, 16);
 	}
 	g->count++;
-	/* since_ns is CLOCK_MONOTONIC (bpf_ktime_get_ns), like now_ns(). */
-	age = now > cw->since_ns ? now - cw->since_ns : 0;
 	if (g->count == 1 || age > g->oldest_age_ns) {
 		g->oldest_age_ns = age;
-		if (cw->ino)
-			g->ino = cw->ino;
+		g->ino = cw->ino;
+		g->owner_pid = cw->tgid;
+		memcpy(g->owner_comm, cw->comm, sizeof(g->owner_comm) - 1);
+		g->owner_comm[sizeof(g->owner_comm) - 1] = '\0';
 	}
 }
 
-/*
- * Who holds the CLOSE_WAIT sockets: one /proc/<pid>/fd walk for all
- * groups, matching "socket:[ino]". Best effort; unknown stays pid 0.
- */
-static void resolve_cw_owners(struct trace_state *st)
+/* The sockets in CLOSE_WAIT now, grouped; a failure leaves the list empty, said once. */
+static void collect_cw(struct tracer *t, struct trace_state *st)
 {
-	char path[PATH_MAX], link[64], want[32];
-	struct dirent *pe, *fe;
-	DIR *proc, *fds;
-	size_t left = 0;
+	int r;
 
-	for (size_t i = 0; i < st->n_cw; i++)
-		left += st->cw[i].ino != 0;
-	if (!left)
-		return;
-	proc = opendir("/proc");
-	if (!proc)
-		return;
-	while (left && (pe = readdir(proc))) {
-		uint32_t pid;
-
-		if (safe_atou32(pe->d_name, &pid) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%u/fd", pid);
-		fds = opendir(path);
-		if (!fds)
-			continue;
-		while (left && (fe = readdir(fds))) {
-			ssize_t n;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%u/fd/%s", pid, fe->d_name);
-			n = readlink(path, link, sizeof(link) - 1);
-			if (n < 9 || strncmp(link, "socket:[", 8) != 0)
-				continue;
-			link[n] = '\0';
-			for (size_t i = 0; i < st->n_cw; i++) {
-				struct trace_cw_row *g = &st->cw[i];
-				_cleanup_free_ char *comm = NULL;
-
-				if (!g->ino || g->owner_pid)
-					continue;
-				snprintf(want, sizeof(want), "socket:[%" PRIu64 "]", g->ino);
-				if (strcmp(link, want) != 0)
-					continue;
-				g->owner_pid = pid;
-				snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-				if (read_small_file(path, 64, &comm) == 0) {
-					comm[strcspn(comm, "\n")] = '\0';
-					snprintf(g->owner_comm, sizeof(g->owner_comm), "%s", comm);
-				}
-				left--;
-			}
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-}
-
-static int collect_cw(struct tracer *t, struct trace_state *st)
-{
 	st->n_cw = 0;
 	st->cw_untracked = 0;
-	tracer_close_wait(t, on_cw, st);
-	resolve_cw_owners(st);
-	return 0;
+	st->cw_seen = tw_map_free(st->cw_seen);
+	st->cw_seen = tw_map_new(sizeof(uint64_t), 1, CW_SEEN_MAX);
+	if (!st->cw_seen) {
+		r = -ENOMEM;
+	} else {
+		r = tracer_close_wait(t, on_cw, st);
+		if (r >= 0)
+			return;
+	}
+	if (!st->cw_failed)
+		tw_warn("cannot list CLOSE_WAIT sockets: %s", strerror(-r));
+	st->cw_failed = true;
 }
 
 static int row_cmp(const void *pa, const void *pb)
@@ -464,9 +437,10 @@ static int build_report(const struct trace_state *st, struct tracer *t,
 		.sys_hook = tracer_sys_hook_name(st->info.sys_hook),
 		.duration_ns = (st->end_ns ? st->end_ns : now_ns()) - st->start_ns,
 		.lost_events = tracer_counter(t, TWT_CNT_RB_LOST),
+		.missed_events = tracer_missed(t),
 		.streamed_events = st->n_events,
 		.dropped_aggregates = tracer_counter(t, TWT_CNT_AGG_FULL) + st->acc_full,
-		.close_wait_untracked = tracer_counter(t, TWT_CNT_CW_FULL) + st->cw_untracked,
+		.close_wait_untracked = st->cw_untracked,
 	};
 	*ret_rows = rows;
 	return 0;
@@ -536,7 +510,9 @@ static int fail(int err, const char *msg)
 
 static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 {
-	struct tracer_opts o = { .tgid = args.pid, .port = args.port, .comm = args.comm };
+	struct tracer_opts o = {
+		.tgid = args.pid, .port = args.port, .comm = args.comm, .bind_syscalls = args.bind,
+	};
 	const char *missing = NULL;
 	char step[128];
 	int r;
@@ -580,6 +556,9 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 	}
 	if (!st->info.have_reset)
 		tw_warn("tracepoint tcp/tcp_send_reset with a reason is missing, abortive closes are not counted");
+	if (st->info.sys_hook == TRACER_SYS_NONE)
+		tw_warn("bind() failures are not traced: this kernel has no BPF trampolines, "
+			"and --bind would slow every system call to watch them");
 	tw_dbg("syscall hooks: %s", tracer_sys_hook_name(st->info.sys_hook));
 	return 0;
 }
@@ -671,6 +650,9 @@ static int run(struct trace_state *st)
 	if (tracer_counter(t, TWT_CNT_RB_LOST))
 		tw_warn("%" PRIu64 " events lost (ring buffer full)",
 			tracer_counter(t, TWT_CNT_RB_LOST));
+	if (tracer_missed(t))
+		tw_warn("%" PRIu64 " tracepoint runs skipped (a softirq on a CPU where trace's "
+			"program was running): counts may be short by as much", tracer_missed(t));
 	return TW_EXIT_OK;
 }
 
@@ -697,6 +679,7 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 	load_netns_names(st);
 	r = run(st);
 	st->acc = tw_map_free(st->acc);
+	st->cw_seen = tw_map_free(st->cw_seen);
 	return r;
 }
 

@@ -346,6 +346,7 @@ struct json_object *trace_json(const struct trace_report *r, bool ndjson)
 		json_object_array_add(cws, json_cw(r, &r->cw[i]));
 	json_object_object_add(doc, "close_wait", cws);
 	json_object_object_add(doc, "lost_events", json_object_new_uint64(r->lost_events));
+	json_object_object_add(doc, "missed_events", json_object_new_uint64(r->missed_events));
 	json_object_object_add(doc, "streamed_events", json_object_new_uint64(r->streamed_events));
 	json_object_object_add(doc, "dropped_aggregates",
 			       json_object_new_uint64(r->dropped_aggregates));

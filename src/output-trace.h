@@ -59,6 +59,7 @@ struct trace_report {
 	const char *sys_hook;			/* "fexit", "syscalls_tracepoints", ... */
 	uint64_t duration_ns;
 	uint64_t lost_events;
+	uint64_t missed_events;			/* not seen: a program was already running */
 	uint64_t streamed_events;
 	uint64_t dropped_aggregates;
 	uint64_t close_wait_untracked;

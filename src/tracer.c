@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/twtrace.h"
+#include "util.h"
 #include "twtrace.skel.h"
 
 #ifndef CAP_PERFMON
@@ -31,6 +32,8 @@
 #define CAP_BPF 39
 #endif
 
+/* Iterator output read per CLOSE_WAIT listing, at most (about 1.2M sockets). */
+#define CW_READ_MAX (128u << 20)
 #define DRAIN_BATCH 512
 
 struct tracer {
@@ -41,23 +44,23 @@ struct tracer {
 	int ncpus;
 	struct twt_akey *keys;	/* DRAIN_BATCH keys */
 	struct twt_val *vals;	/* DRAIN_BATCH x ncpus per-CPU values */
+	struct twt_slot *slots;	/* ncpus values of one cache slot */
+	struct twt_slot *zeros;	/* ncpus empty slots, to reset one */
 };
 
 static void (*log_fn)(const char *line);
 
+/* libbpf hands over whole verifier logs at once: pass them on line by line. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[512];
-	size_t n;
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
 
 	(void) level;
-	if (!log_fn)
+	if (!log_fn || vasprintf(&text, fmt, ap) < 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	log_fn(line);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_fn(line);
 	return 0;
 }
 
@@ -142,6 +145,8 @@ const char *tracer_sys_hook_name(enum tracer_sys_hook h)
 		return "syscalls_tracepoints";
 	case TRACER_SYS_RAW:
 		return "raw_syscalls";
+	case TRACER_SYS_NONE:
+		return "none";
 	}
 	return "unknown";
 }
@@ -151,7 +156,7 @@ static bool has_syscall_tracepoints(void)
 {
 	const char *root = access("/sys/kernel/debug/tracing", F_OK) == 0 ?
 			   "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
-	static const char *const evs[] = { "sys_exit_connect", "sys_exit_bind" };
+	static const char *const evs[] = { "sys_exit_bind" };
 	char path[256];
 
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
@@ -171,8 +176,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 	return t->on_event((const struct twt_event *)data, t->data);
 }
 
-static int probe(struct tracer *t, struct tracer_info *info, bool no_fexit, char *errbuf,
-		 size_t errlen)
+static int probe(struct tracer *t, const struct tracer_opts *o, struct tracer_info *info,
+		 bool no_fexit, char *errbuf, size_t errlen)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct twtrace_bpf *s = t->skel;
@@ -191,21 +196,20 @@ static int probe(struct tracer *t, struct tracer_info *info, bool no_fexit, char
 	info->have_reset = n >= 3;
 	if (!info->have_reset)
 		bpf_program__set_autoload(s->progs.handle_send_reset, false);
-	if (!no_fexit && func_nargs(btf, "__sys_connect") == 3 &&
-	    func_nargs(btf, "__sys_bind") == 3)
+	if (!no_fexit && func_nargs(btf, "__sys_bind") == 3)
 		info->sys_hook = TRACER_SYS_FEXIT;
+	else if (!o->bind_syscalls)
+		info->sys_hook = TRACER_SYS_NONE;
 	else if (has_syscall_tracepoints())
 		info->sys_hook = TRACER_SYS_TP;
 	else if (tp_btf_nargs(btf, "sys_exit") >= 2)
 		info->sys_hook = TRACER_SYS_RAW;
 	else {
-		snprintf(errbuf, errlen, "tracepoints syscalls/sys_exit_connect or raw_syscalls");
+		snprintf(errbuf, errlen, "tracepoints syscalls/sys_exit_bind or raw_syscalls");
 		r = -ENOTSUP;
 		goto out;
 	}
-	bpf_program__set_autoload(s->progs.fexit_connect, info->sys_hook == TRACER_SYS_FEXIT);
 	bpf_program__set_autoload(s->progs.fexit_bind, info->sys_hook == TRACER_SYS_FEXIT);
-	bpf_program__set_autoload(s->progs.tp_exit_connect, info->sys_hook == TRACER_SYS_TP);
 	bpf_program__set_autoload(s->progs.tp_exit_bind, info->sys_hook == TRACER_SYS_TP);
 	bpf_program__set_autoload(s->progs.raw_sys_exit, info->sys_hook == TRACER_SYS_RAW);
 out:
@@ -223,7 +227,7 @@ static int open_load(struct tracer *t, const struct tracer_opts *o, struct trace
 	t->skel = twtrace_bpf__open();
 	if (!t->skel)
 		return -errno;
-	r = probe(t, info, no_fexit, errbuf, errlen);
+	r = probe(t, o, info, no_fexit, errbuf, errlen);
 	if (r < 0)
 		return r;
 	t->skel->rodata->targ_tgid = o->tgid;
@@ -238,7 +242,7 @@ static int open_load(struct tracer *t, const struct tracer_opts *o, struct trace
 	if (!o->on_event)
 		bpf_map__set_max_entries(t->skel->maps.events, (__u32)getpagesize());
 	/* Run on demand by tracer_close_wait(), never attached here. */
-	bpf_program__set_autoattach(t->skel->progs.fill_cw_ino, false);
+	bpf_program__set_autoattach(t->skel->progs.list_close_wait, false);
 	snprintf(errbuf, errlen, "load");
 	return twtrace_bpf__load(t->skel);
 }
@@ -261,7 +265,9 @@ int tracer_open(const struct tracer_opts *o, struct tracer_info *ret_info,
 	}
 	t->keys = calloc(DRAIN_BATCH, sizeof(*t->keys));
 	t->vals = calloc((size_t)DRAIN_BATCH * (size_t)t->ncpus, sizeof(*t->vals));
-	if (!t->keys || !t->vals) {
+	t->slots = calloc((size_t)t->ncpus, sizeof(*t->slots));
+	t->zeros = calloc((size_t)t->ncpus, sizeof(*t->zeros));
+	if (!t->keys || !t->vals || !t->slots || !t->zeros) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -406,16 +412,50 @@ static int drain_map(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
 	return total;
 }
 
+/* Hand every used slot of the per-CPU cache fd to fn, then empty it. */
+static int drain_slots(struct tracer *t, int fd, tracer_agg_fn fn, void *data)
+{
+	struct owner_cache oc = { .valid = false };
+	struct twt_key key;
+	int total = 0;
+
+	for (__u32 i = 0; i < TWT_SLOTS; i++) {
+		bool used = false;
+
+		if (bpf_map_lookup_elem(fd, &i, t->slots) < 0)
+			return -errno;
+		for (int c = 0; c < t->ncpus; c++) {
+			struct twt_val v = { .count = t->slots[c].count };
+
+			if (!v.count)
+				continue;
+			used = true;
+			expand_key(t, &t->slots[c].key, &oc, &key);
+			fn(&key, &v, data);
+			total++;
+		}
+		if (used && bpf_map_update_elem(fd, &i, t->zeros, BPF_ANY) < 0)
+			return -errno;
+	}
+	return total;
+}
+
 int tracer_drain(struct tracer *t, tracer_agg_fn fn, void *data)
 {
 	struct timespec settle = { 0, 2 * 1000000L };
 	__u32 old = t->skel->bss->gen & 1;
 	struct bpf_map *m = old ? t->skel->maps.agg1 : t->skel->maps.agg0;
+	struct bpf_map *sl = old ? t->skel->maps.slots1 : t->skel->maps.slots0;
+	int n, r;
 
 	__atomic_store_n(&t->skel->bss->gen, old ^ 1, __ATOMIC_SEQ_CST);
-	/* Let programs that already picked the old map finish their update. */
+	/* Let programs that already picked the old generation finish their update. */
 	(void) nanosleep(&settle, NULL);
-	return drain_map(t, bpf_map__fd(m), fn, data);
+	n = drain_slots(t, bpf_map__fd(sl), fn, data);
+	if (n < 0)
+		return n;
+	r = drain_map(t, bpf_map__fd(m), fn, data);
+	return r < 0 ? r : n + r;
 }
 
 void tracer_stop(struct tracer *t)
@@ -430,49 +470,53 @@ void tracer_stop(struct tracer *t)
 		(void) ring_buffer__consume(t->rb);
 }
 
-/* Run fill_cw_ino() over cw_socks. Best effort: without it owners stay unknown. */
-static void fill_inodes(struct tracer *t)
+int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data)
 {
-	LIBBPF_OPTS(bpf_iter_attach_opts, o);
-	union bpf_iter_link_info linfo = {};
+	_cleanup_free_ char *buf = NULL;
+	const struct twt_cw *cws;
 	struct bpf_link *link;
-	char buf[64];
-	int fd;
+	size_t len = 0, n;
+	int fd, r;
 
-	linfo.map.map_fd = (__u32)bpf_map__fd(t->skel->maps.cw_socks);
-	o.link_info = &linfo;
-	o.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(t->skel->progs.fill_cw_ino, &o);
+	link = bpf_program__attach_iter(t->skel->progs.list_close_wait, NULL);
 	if (!link)
-		return;
+		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd >= 0) {
-		/* The program writes nothing: one read() runs it over the map. */
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
+	if (fd < 0) {
+		r = -errno;
+	} else {
+		r = read_fd_all(fd, CW_READ_MAX, &buf, &len);
 		close(fd);
 	}
 	bpf_link__destroy(link);
+	if (r < 0)
+		return r;
+	/* A whole number of records, or the program and this file disagree. */
+	if (len % sizeof(struct twt_cw))
+		return -EBADMSG;
+	/* malloc'ed: aligned for any record. */
+	cws = (const struct twt_cw *)(void *)buf;
+	n = len / sizeof(struct twt_cw);
+	for (size_t i = 0; i < n; i++)
+		fn(&cws[i], data);
+	return (int)n;
 }
 
-int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data)
+uint64_t tracer_missed(struct tracer *t)
 {
-	int fd = bpf_map__fd(t->skel->maps.cw_socks);
-	__u64 key, next;
-	struct twt_cw cw;
-	bool first = true;
-	int n = 0;
+	struct bpf_program *p;
+	uint64_t sum = 0;
 
-	fill_inodes(t);
-	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &cw) < 0)
+	bpf_object__for_each_program(p, t->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
 			continue;
-		fn(&cw, data);
-		n++;
+		sum += info.recursion_misses;
 	}
-	return n;
+	return sum;
 }
 
 uint64_t tracer_counter(struct tracer *t, unsigned int idx)
@@ -493,6 +537,8 @@ struct tracer *tracer_free(struct tracer *t)
 	twtrace_bpf__destroy(t->skel);
 	free(t->keys);
 	free(t->vals);
+	free(t->slots);
+	free(t->zeros);
 	free(t);
 	return NULL;
 }

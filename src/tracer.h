@@ -29,6 +29,12 @@ struct tracer_opts {
 	uint32_t netns_ino;	/* 0 = any */
 	uint16_t port;		/* 0 = any; local or remote */
 	const char *comm;	/* NULL = any; exact match, at most 15 bytes */
+	/*
+	 * Where bind() can only be watched through a syscall tracepoint (no
+	 * BPF trampolines), which slows every system call of every task:
+	 * attach it anyway. Otherwise bind() failures go untraced there.
+	 */
+	bool bind_syscalls;
 	tracer_event_fn on_event; /* non-NULL enables the ring buffer */
 	void *data;
 };
@@ -37,13 +43,14 @@ struct tracer_opts {
 struct tracer_info {
 	bool have_reset;	/* tcp_send_reset with reason: abortive closes */
 	enum tracer_sys_hook {
-		TRACER_SYS_FEXIT,	/* fexit on __sys_connect/__sys_bind */
-		TRACER_SYS_TP,		/* syscalls/sys_exit_{connect,bind} */
+		TRACER_SYS_FEXIT,	/* fexit on __sys_bind */
+		TRACER_SYS_TP,		/* syscalls/sys_exit_bind */
 		TRACER_SYS_RAW,		/* raw sys_exit (BTF, x86_64) */
+		TRACER_SYS_NONE,	/* bind() not traced (see bind_syscalls) */
 	} sys_hook;
 };
 
-/* tracer_sys_hook_name() - "fexit", "syscalls_tracepoints" or "raw_syscalls". */
+/* tracer_sys_hook_name() - "fexit", "syscalls_tracepoints", "raw_syscalls" or "none". */
 const char *tracer_sys_hook_name(enum tracer_sys_hook h);
 
 /*
@@ -82,8 +89,16 @@ int tracer_drain(struct tracer *t, tracer_agg_fn fn, void *data);
 /* tracer_stop() - detach all programs (no new events); drain afterwards. */
 void tracer_stop(struct tracer *t);
 
-/* tracer_close_wait() - walk the sockets currently in CLOSE_WAIT. Returns the count. */
+/* tracer_close_wait() - walk the sockets currently in CLOSE_WAIT. Returns the count or -errno. */
 int tracer_close_wait(struct tracer *t, tracer_cw_fn fn, void *data);
+
+/*
+ * tracer_missed() - tracepoint runs the kernel did not hand to a program
+ * because it was already running on that CPU (a softirq interrupting it:
+ * the programs' recursion_misses), summed. Most are state changes that
+ * would not have been counted; it bounds how short the counts may be.
+ */
+uint64_t tracer_missed(struct tracer *t);
 
 /* tracer_counter() - value of a TWT_CNT_* counter (summed), 0 on error. */
 uint64_t tracer_counter(struct tracer *t, unsigned int idx);

@@ -64,27 +64,30 @@ const char *proc_root(void)
 	return r && *r ? r : "/proc";
 }
 
-int read_small_file(const char *path, size_t max_bytes, char **ret_buf)
+int read_fd_all(int fd, size_t max_bytes, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -EBADF;
-	char full[PATH_MAX];
-	size_t len = 0;
+	size_t cap = 0, len = 0;
 
-	if (path[0] != '/') {
-		if (snprintf(full, sizeof(full), "%s/%s", proc_root(), path) >= (int)sizeof(full))
-			return -ENAMETOOLONG;
-		path = full;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(max_bytes + 1);
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max_bytes + 1 - len);
+		ssize_t n;
 
+		/* Room for one byte past max_bytes (to tell "too big") and a NUL. */
+		if (cap - len < 2) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *p;
+
+			if (ncap > max_bytes + 2)
+				ncap = max_bytes + 2;
+			if (ncap <= cap)
+				return -EFBIG;
+			p = realloc(buf, ncap);
+			if (!p)
+				return -ENOMEM;
+			buf = p;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -97,8 +100,26 @@ int read_small_file(const char *path, size_t max_bytes, char **ret_buf)
 			return -EFBIG;
 	}
 	buf[len] = '\0';
+	*ret_len = len;
 	*ret_buf = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_small_file(const char *path, size_t max_bytes, char **ret_buf)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char full[PATH_MAX];
+	size_t len;
+
+	if (path[0] != '/') {
+		if (snprintf(full, sizeof(full), "%s/%s", proc_root(), path) >= (int)sizeof(full))
+			return -ENAMETOOLONG;
+		path = full;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd_all(fd, max_bytes, ret_buf, &len);
 }
 
 uint64_t now_ns(void)

@@ -83,6 +83,12 @@ const char *proc_root(void);
  */
 int read_small_file(const char *path, size_t max_bytes, char **ret_buf);
 
+/*
+ * read_fd_all() - read fd to its end into a new NUL-terminated buffer
+ * (grown as needed). Returns 0, -EFBIG past max_bytes, or -errno.
+ */
+int read_fd_all(int fd, size_t max_bytes, char **ret_buf, size_t *ret_len);
+
 /* now_ns() - CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Kernel side of `twscope trace`: counts active/passive/abortive TCP closes
- * and EADDRNOTAVAIL/EADDRINUSE syscall failures per (process, netns, kind,
- * endpoint) in hash maps, tracks sockets sitting in CLOSE_WAIT, and
- * optionally streams each event through a ring buffer. No policy here.
+ * and EADDRNOTAVAIL/EADDRINUSE failures per (process, netns, kind,
+ * endpoint) in hash maps, lists sockets sitting in CLOSE_WAIT on demand,
+ * and optionally streams each event through a ring buffer. No policy here.
  */
 #include "vmlinux.h"
 
@@ -16,6 +16,7 @@
 
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_UNSPEC 0
 #define IPPROTO_TCP 6
 #define EADDRINUSE 98
 #define EADDRNOTAVAIL 99
@@ -53,6 +54,27 @@ struct {
 	__type(value, struct twt_val);
 } agg1 SEC(".maps");
 
+/*
+ * A small per-CPU cache in front of agg0/agg1, used by handle_set_state
+ * only: a slot is picked by a cheap hash of the key and compared in a few
+ * instructions, where the hash map runs jhash over 48 bytes. It is drained
+ * with its generation. Only one program writes it, and a program never
+ * nests into itself on one CPU (prog->active), so a slot has one writer.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TWT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct twt_slot);
+} slots0 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TWT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct twt_slot);
+} slots1 SEC(".maps");
+
 /* comm and cgroup of the processes in the aggregation keys, by tgid. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -60,14 +82,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct twt_owner);
 } owners SEC(".maps");
-
-/* Sockets in CLOSE_WAIT, key = sk: written on entry, deleted on exit only. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TWT_CW_MAX);
-	__type(key, __u64);
-	__type(value, struct twt_cw);
-} cw_socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -194,22 +208,51 @@ static __always_inline void emit(const struct twt_akey *k)
 	bpf_ringbuf_submit(e, flags);
 }
 
-/* Count k (event already filtered); ports in k are not folded yet. */
-static __always_inline void record(struct twt_akey *k)
+/* A key new in this generation: say who its process is, then add it. */
+static __noinline void record_new(void *map, struct twt_akey *k)
 {
 	struct twt_val one = { .count = 1 }, *v;
-	void *map = gen & 1 ? (void *)&agg1 : (void *)&agg0;
 
-	if (emit_events)
-		emit(k);
-	/* Keep only the service (lower) port: ephemeral ports would explode the keys. */
+	if (k->tgid)
+		note_owner(k->tgid);
+	/* -EEXIST: a nested program added it meanwhile; count again. -E2BIG: full. */
+	if (bpf_map_update_elem(map, k, &one, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(map, k);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
+	else
+		count(TWT_CNT_AGG_FULL);
+}
+
+/* Keep only the service (lower) port: ephemeral ports would explode the keys. */
+static __always_inline void fold_ports(struct twt_akey *k)
+{
 	if (k->lport && k->rport) {
 		if (k->lport < k->rport)
 			k->rport = 0;
 		else
 			k->lport = 0;
 	}
-	v = bpf_map_lookup_elem(map, k);
+}
+
+/* Count k, ports folded, in the live generation's hash map. */
+static __always_inline void count_key(struct twt_akey *k, bool odd)
+{
+	struct twt_val *v;
+
+	/*
+	 * One constant map per branch, so that the verifier inlines each
+	 * lookup; the barrier keeps clang from merging the two calls into
+	 * one on a map pointer chosen at run time (a real helper call).
+	 */
+	if (odd) {
+		v = bpf_map_lookup_elem(&agg1, k);
+		barrier_var(v);
+	} else {
+		v = bpf_map_lookup_elem(&agg0, k);
+		asm volatile("" ::: "memory");
+	}
 	if (v) {
 		/*
 		 * This CPU's slot: no other CPU writes it, and a program
@@ -219,17 +262,60 @@ static __always_inline void record(struct twt_akey *k)
 		v->count++;
 		return;
 	}
-	/* A new key (in this generation): say who its process is. */
-	if (k->tgid)
-		note_owner(k->tgid);
-	/* -EEXIST: a nested program added it meanwhile; count again. -E2BIG: full. */
-	if (bpf_map_update_elem(map, k, &one, BPF_NOEXIST) == 0)
-		return;
-	v = bpf_map_lookup_elem(map, k);
-	if (v)
-		v->count++;
-	else
-		count(TWT_CNT_AGG_FULL);
+	record_new(odd ? (void *)&agg1 : (void *)&agg0, k);
+}
+
+/* Count k (event already filtered); ports in k are not folded yet. */
+static __always_inline void record(struct twt_akey *k)
+{
+	if (emit_events)
+		emit(k);
+	fold_ports(k);
+	count_key(k, gen & 1);
+}
+
+static __always_inline bool same_key(const struct twt_akey *a, const struct twt_akey *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] &&
+	       x[4] == y[4] && x[5] == y[5];
+}
+
+/* record() through the per-CPU slot cache; handle_set_state only (see slots0). */
+static __always_inline void record_cached(struct twt_akey *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	bool odd = gen & 1;
+	struct twt_slot *s;
+	__u32 idx;
+
+	if (emit_events)
+		emit(k);
+	fold_ports(k);
+	idx = (__u32)(((w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4] ^ w[5]) * 0x9e3779b97f4a7c15ULL) >>
+		      (64 - TWT_SLOTS_LOG2));
+	if (odd) {
+		s = bpf_map_lookup_elem(&slots1, &idx);
+		barrier_var(s);
+	} else {
+		s = bpf_map_lookup_elem(&slots0, &idx);
+		asm volatile("" ::: "memory");
+	}
+	if (s) {
+		if (s->count && same_key(&s->key, k)) {
+			s->count++;
+			return;
+		}
+		if (!s->count) {
+			if (k->tgid)
+				note_owner(k->tgid);
+			__builtin_memcpy(&s->key, k, sizeof(s->key));
+			s->count = 1;
+			return;
+		}
+	}
+	count_key(k, odd);
 }
 
 static __always_inline bool port_matches(__u16 a, __u16 b)
@@ -256,102 +342,145 @@ static __always_inline void sk_endpoints(const struct sock *sk, struct twt_akey 
 	}
 }
 
-/*
- * Remember a socket entering CLOSE_WAIT: where and since when. Its inode
- * (to find the owner) is not read here but by fill_cw_ino() when user
- * space lists the map: three dependent cache misses per connection saved.
- */
-static __always_inline void cw_enter(const struct sock *sk, const struct twt_akey *k)
-{
-	struct twt_cw cw;
-	__u64 key = (__u64)sk;
-
-	cw.since_ns = bpf_ktime_get_ns();
-	cw.ino = 0;
-	cw.netns = k->netns;
-	cw.family = k->family;
-	cw.lport = k->lport;
-	cw.rport = k->rport;
-	cw.pad[0] = cw.pad[1] = cw.pad[2] = 0;
-	__builtin_memcpy(cw.laddr, k->laddr, sizeof(cw.laddr));
-	__builtin_memcpy(cw.raddr, k->raddr, sizeof(cw.raddr));
-	if (bpf_map_update_elem(&cw_socks, &key, &cw, BPF_ANY))
-		count(TWT_CNT_CW_FULL);
-}
+/* Kernel HZ, for the idle time of CLOSE_WAIT sockets (0: config unknown). */
+extern const unsigned int CONFIG_HZ __kconfig __weak;
 
 /*
- * Iterator over cw_socks, run by user space before it reads the map:
- * fills in the socket inode. An entry's socket is alive (it is deleted on
- * the way out of CLOSE_WAIT, before the socket can be freed); the reads
- * are bpf_probe_read_kernel() all the same.
+ * Sockets sitting in CLOSE_WAIT, with the process holding each: an
+ * iterator over every open file of every process, run by user space when
+ * it shows the list. Nothing is tracked per connection for this. A socket
+ * in CLOSE_WAIT has an owner by definition (closing it leaves the state),
+ * except in a listener's accept queue, which is not listed.
  */
-SEC("iter/bpf_map_elem")
-int fill_cw_ino(struct bpf_iter__bpf_map_elem *ctx)
+SEC("iter/task_file")
+int list_close_wait(struct bpf_iter__task_file *ctx)
 {
-	__u64 *key = ctx->key;
-	struct twt_cw *cw = ctx->value;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct twt_cw cw = {};
 	struct socket *so;
+	struct sock *sk;
+	__u32 now, last;
 
-	if (!key || !cw || cw->ino)
+	if (!task || !file)
 		return 0;
-	so = BPF_CORE_READ((struct sock *)*key, sk_socket);
-	if (so)
-		cw->ino = BPF_CORE_READ(container_of(so, struct socket_alloc, socket),
-					vfs_inode.i_ino);
+	so = bpf_sock_from_file(file);
+	if (!so)
+		return 0;
+	sk = so->sk;
+	if (!sk || sk->__sk_common.skc_state != TCP_CLOSE_WAIT ||
+	    sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	cw.family = sk->__sk_common.skc_family;
+	if (cw.family != AF_INET && cw.family != AF_INET6)
+		return 0;
+	cw.tgid = task->tgid;
+	if (targ_tgid && cw.tgid != targ_tgid)
+		return 0;
+	__builtin_memcpy(cw.comm, task->comm, sizeof(cw.comm));
+	if (!comm_matches(cw.comm))
+		return 0;
+	cw.netns = sk->__sk_common.skc_net.net->ns.inum;
+	if (targ_netns && cw.netns != targ_netns)
+		return 0;
+	cw.lport = sk->__sk_common.skc_num;
+	cw.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (!port_matches(cw.lport, cw.rport))
+		return 0;
+	if (cw.family == AF_INET) {
+		__builtin_memcpy(cw.laddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(cw.raddr, &sk->__sk_common.skc_daddr, 4);
+	} else {
+		__builtin_memcpy(cw.laddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(cw.raddr, &sk->__sk_common.skc_v6_daddr, 16);
+	}
+	cw.ino = file->f_inode->i_ino;
+	/* rcv_tstamp: jiffies of the peer's last ACK, i.e. its FIN unless we sent since. */
+	cw.idle_ms = TWT_IDLE_UNKNOWN;
+	if (CONFIG_HZ) {
+		now = (__u32)bpf_jiffies64();
+		last = BPF_CORE_READ((struct tcp_sock *)sk, rcv_tstamp);
+		cw.idle_ms = (__u32)((__u64)(now - last) * 1000 / CONFIG_HZ);
+	}
+	bpf_seq_write(ctx->meta->seq, &cw, sizeof(cw));
 	return 0;
 }
 
 /*
- * About ten state changes per connection reach this program; three are
- * kept. The others must return after looking at the two state arguments
- * only: no load from the socket, no map access, no helper call.
+ * SYN_SENT -> CLOSE in the connect() call of the task that holds the
+ * socket, with no socket error: tcp_v4_connect()/tcp_v6_connect() gave up
+ * between entering SYN_SENT and sending the SYN. Linux 6.18 gets there
+ * when inet_hash_connect() finds no usable local port or 4-tuple
+ * (-EADDRNOTAVAIL), and otherwise only when out of memory (-ENOMEM,
+ * -ENOBUFS) or when a route by source port fails. A refused or timed-out
+ * SYN sets sk_err before its SYN_SENT -> CLOSE; connect(AF_UNSPEC) on a
+ * connecting socket (tcp_disconnect) is told apart by the caller's
+ * address family. This replaces a syscall-exit hook, which on kernels
+ * without BPF trampolines slows every system call of every task.
+ */
+static __always_inline void connect_failed(const struct sock *sk)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct twt_akey k = {};
+	struct pt_regs *regs;
+	__u16 ufamily = 0;
+
+	if (!sk->sk_lock.owned || !task->tgid || sk->sk_err)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs || regs->orig_ax != NR_CONNECT)
+		return;
+	if (bpf_probe_read_user(&ufamily, sizeof(ufamily), (const void *)regs->si) ||
+	    ufamily == AF_UNSPEC)
+		return;
+	k.kind = TWT_CONNECT_FAIL;
+	k.reason = EADDRNOTAVAIL;
+	sk_endpoints(sk, &k);
+	/* The port, if any, was already given back: only the destination counts. */
+	k.lport = 0;
+	if (targ_netns && k.netns != targ_netns)
+		return;
+	if (!port_matches(k.lport, k.rport))
+		return;
+	if (!fill_owner(&k, NULL))
+		return;
+	record(&k);
+}
+
+/*
+ * About ten state changes per connection reach this program, which is
+ * most of what tracing costs: the ones not wanted must return after
+ * looking at the two state arguments only, and the wanted ones touch one
+ * map each. Sockets sitting in CLOSE_WAIT are listed by list_close_wait()
+ * on demand, not tracked here.
  */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate)
 {
 	struct twt_akey k;
-	__u16 kind;
 
-	if (oldstate == TCP_ESTABLISHED) {
-		if (newstate == TCP_FIN_WAIT1)
-			kind = TWT_ACTIVE_CLOSE;
-		else if (newstate == TCP_CLOSE_WAIT)
-			kind = TWT_CLOSE_WAIT;
-		else
-			return 0;
-	} else if (oldstate == TCP_CLOSE_WAIT) {
-		kind = newstate == TCP_LAST_ACK ? TWT_PASSIVE_CLOSE : 0;
+	if (oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1) {
+		__builtin_memset(&k, 0, sizeof(k));
+		k.kind = TWT_ACTIVE_CLOSE;
+	} else if (oldstate == TCP_CLOSE_WAIT && newstate == TCP_LAST_ACK) {
+		__builtin_memset(&k, 0, sizeof(k));
+		k.kind = TWT_PASSIVE_CLOSE;
 	} else {
+		if (oldstate == TCP_SYN_SENT && newstate == TCP_CLOSE &&
+		    sk->sk_protocol == IPPROTO_TCP)
+			connect_failed(sk);
 		return 0;
 	}
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (oldstate == TCP_CLOSE_WAIT) {
-		__u64 skp = (__u64)sk;
-
-		bpf_map_delete_elem(&cw_socks, &skp);
-	}
-	if (!kind)
-		return 0;
-	__builtin_memset(&k, 0, sizeof(k));
-	k.kind = kind;
 	sk_endpoints(sk, &k);
 	if (targ_netns && k.netns != targ_netns)
 		return 0;
 	if (!port_matches(k.lport, k.rport))
 		return 0;
-	if (kind == TWT_CLOSE_WAIT) {
-		/* The peer's FIN is processed in softirq (or by whoever holds the lock). */
-		cw_enter(sk, &k);
-		k.flags |= TWT_F_SOFTIRQ;
-		if (targ_tgid || targ_has_comm)
-			return 0;
-		record(&k);
-		return 0;
-	}
 	if (!fill_owner(&k, sk))
 		return 0;
-	record(&k);
+	record_cached(&k);
 	return 0;
 }
 
@@ -410,12 +539,12 @@ int BPF_PROG(handle_send_reset, const struct sock *sk, const struct sk_buff *skb
 }
 
 /*
- * A connect()/bind() failed with the error we look for: read its sockaddr
- * now, from the arguments still saved in the task's user registers. Doing
- * it at exit (instead of remembering it at entry in a map keyed by
- * pid_tgid) keeps the cost of the successful calls to a compare.
+ * A bind() failed with -EADDRINUSE: read its sockaddr now, from the
+ * arguments still saved in the task's user registers. Doing it at exit
+ * (instead of remembering it at entry in a map keyed by pid_tgid) keeps
+ * the cost of the successful calls to a compare.
  */
-static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen, long ret)
+static __always_inline void bind_failed(const void *uaddr, __u64 alen, long ret)
 {
 	struct twt_akey k = {};
 	__u16 family;
@@ -424,7 +553,7 @@ static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen
 		return;
 	if (bpf_probe_read_user(&family, sizeof(family), uaddr))
 		return;
-	k.kind = kind;
+	k.kind = TWT_BIND_FAIL;
 	k.family = family;
 	k.reason = -ret;
 	if (family == AF_INET) {
@@ -432,25 +561,15 @@ static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen
 
 		if (bpf_probe_read_user(&sin, sizeof(sin), uaddr))
 			return;
-		if (kind == TWT_CONNECT_FAIL) {
-			k.rport = bpf_ntohs(sin.sin_port);
-			__builtin_memcpy(k.raddr, &sin.sin_addr, 4);
-		} else {
-			k.lport = bpf_ntohs(sin.sin_port);
-			__builtin_memcpy(k.laddr, &sin.sin_addr, 4);
-		}
+		k.lport = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(k.laddr, &sin.sin_addr, 4);
 	} else if (family == AF_INET6 && alen >= sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 sin6;
 
 		if (bpf_probe_read_user(&sin6, sizeof(sin6), uaddr))
 			return;
-		if (kind == TWT_CONNECT_FAIL) {
-			k.rport = bpf_ntohs(sin6.sin6_port);
-			__builtin_memcpy(k.raddr, &sin6.sin6_addr, 16);
-		} else {
-			k.lport = bpf_ntohs(sin6.sin6_port);
-			__builtin_memcpy(k.laddr, &sin6.sin6_addr, 16);
-		}
+		k.lport = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(k.laddr, &sin6.sin6_addr, 16);
 	} else {
 		return;
 	}
@@ -465,43 +584,22 @@ static __always_inline void sys_failed(__u16 kind, const void *uaddr, __u64 alen
 }
 
 /* The sockaddr and its length from the syscall's saved user registers. */
-static __always_inline void sys_failed_regs(__u16 kind, struct pt_regs *regs, long ret)
+static __always_inline void bind_failed_regs(struct pt_regs *regs, long ret)
 {
-	sys_failed(kind, (const void *)BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), ret);
+	bind_failed((const void *)BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), ret);
 }
 
 /*
- * Preferred hooks: fexit on the two syscall bodies runs only for connect()
- * and bind(), while the syscall tracepoints (or raw sys_exit) put every
- * syscall of every task on the tracing slow path. Needs BTF for both
- * functions; user space falls back to the tracepoints below otherwise.
+ * Preferred hook: fexit on the syscall body runs only for bind(), while
+ * the syscall tracepoints (or raw sys_exit) put every syscall of every
+ * task on the tracing slow path. Needs BPF trampolines and BTF for the
+ * function; user space falls back to the tracepoints below otherwise.
  */
-SEC("fexit/__sys_connect")
-int BPF_PROG(fexit_connect, int fd, void *uaddr, int addrlen, int ret)
-{
-	if (ret == -EADDRNOTAVAIL)
-		sys_failed(TWT_CONNECT_FAIL, uaddr, (__u64)addrlen, ret);
-	return 0;
-}
-
 SEC("fexit/__sys_bind")
 int BPF_PROG(fexit_bind, int fd, void *uaddr, int addrlen, int ret)
 {
 	if (ret == -EADDRINUSE)
-		sys_failed(TWT_BIND_FAIL, uaddr, (__u64)addrlen, ret);
-	return 0;
-}
-
-static __always_inline struct pt_regs *user_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
-SEC("tracepoint/syscalls/sys_exit_connect")
-int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->ret == -EADDRNOTAVAIL)
-		sys_failed_regs(TWT_CONNECT_FAIL, user_regs(), ctx->ret);
+		bind_failed(uaddr, (__u64)addrlen, ret);
 	return 0;
 }
 
@@ -509,7 +607,8 @@ SEC("tracepoint/syscalls/sys_exit_bind")
 int tp_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret == -EADDRINUSE)
-		sys_failed_regs(TWT_BIND_FAIL, user_regs(), ctx->ret);
+		bind_failed_regs((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+				 ctx->ret);
 	return 0;
 }
 
@@ -521,15 +620,8 @@ int tp_exit_bind(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id;
-
-	if (ret != -EADDRNOTAVAIL && ret != -EADDRINUSE)
-		return 0;
-	id = regs->orig_ax;
-	if (id == NR_CONNECT && ret == -EADDRNOTAVAIL)
-		sys_failed_regs(TWT_CONNECT_FAIL, regs, ret);
-	else if (id == NR_BIND && ret == -EADDRINUSE)
-		sys_failed_regs(TWT_BIND_FAIL, regs, ret);
+	if (ret == -EADDRINUSE && regs->orig_ax == NR_BIND)
+		bind_failed_regs(regs, ret);
 	return 0;
 }
 

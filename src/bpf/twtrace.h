@@ -9,16 +9,17 @@
 
 #define TWT_COMM_LEN 16
 #define TWT_AGG_MAX 10240	/* distinct aggregation keys per generation */
-#define TWT_CW_MAX 16384	/* sockets tracked while in CLOSE_WAIT */
 #define TWT_OWNER_MAX 10240	/* processes whose comm/cgroup are kept */
+#define TWT_SLOTS_LOG2 6
+#define TWT_SLOTS (1 << TWT_SLOTS_LOG2)	/* per-CPU cache slots per generation */
 
 /* What happened. Values are ABI: never renumber. */
 enum twt_kind {
 	TWT_ACTIVE_CLOSE = 1,	/* ESTABLISHED -> FIN_WAIT1: this side closed first */
 	TWT_PASSIVE_CLOSE = 2,	/* CLOSE_WAIT -> LAST_ACK: closed after the peer */
-	TWT_CLOSE_WAIT = 3,	/* ESTABLISHED -> CLOSE_WAIT: peer's FIN arrived */
+	TWT_CLOSE_WAIT = 3,	/* retired: CLOSE_WAIT sockets are listed, not counted */
 	TWT_ABORT = 4,		/* RST sent by close()/disconnect (no TIME_WAIT) */
-	TWT_CONNECT_FAIL = 5,	/* connect() returned -EADDRNOTAVAIL */
+	TWT_CONNECT_FAIL = 5,	/* connect() failed for want of a local port (EADDRNOTAVAIL) */
 	TWT_BIND_FAIL = 6,	/* bind() returned -EADDRINUSE */
 	TWT_KIND_MAX,
 };
@@ -57,7 +58,7 @@ struct twt_akey {
 	__u8 reason;		/* enum twt_rst for TWT_ABORT, errno for *_FAIL */
 	__u8 family;		/* AF_INET / AF_INET6 */
 	__u8 flags;		/* TWT_F_* */
-};
+} __attribute__((aligned(8)));
 
 /* Value of the owners map (key: tgid): who that process was when last seen. */
 struct twt_owner {
@@ -89,6 +90,16 @@ struct twt_val {
 	__u64 count;
 };
 
+/*
+ * A slot of the per-CPU cache in front of the aggregation hash: the first
+ * key that hashes to it in a generation keeps it (count > 0) until user
+ * space drains and zeroes the generation.
+ */
+struct twt_slot {
+	struct twt_akey key;
+	__u64 count;
+};
+
 /* One ring-buffer record per event (only with --events). */
 struct twt_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
@@ -107,15 +118,20 @@ struct twt_event {
 	__u8 raddr[16];
 };
 
-/* A socket currently in CLOSE_WAIT (value of the cw_socks map, key = sk). */
+/* idle_ms when the kernel's HZ is unknown. */
+#define TWT_IDLE_UNKNOWN 0xffffffffU
+
+/* A socket in CLOSE_WAIT and the process holding it (list_close_wait record). */
 struct twt_cw {
-	__u64 since_ns;		/* bpf_ktime_get_ns() at ESTABLISHED -> CLOSE_WAIT */
-	__u64 ino;		/* socket inode, 0 when orphaned/unknown */
-	__u32 netns;
-	__u16 family;
+	__u64 ino;		/* socket inode */
+	__u32 tgid;		/* process holding it (one of them, if shared) */
+	__u32 netns;		/* netns inode number */
+	__u32 idle_ms;		/* since the peer's last ACK: its FIN, unless we sent since */
+	__u16 family;		/* AF_INET / AF_INET6 */
 	__u16 lport;		/* host byte order */
 	__u16 rport;
-	__u16 pad[3];
+	__u16 pad;
+	__u8 comm[TWT_COMM_LEN];
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
@@ -124,7 +140,7 @@ struct twt_cw {
 enum twt_counter {
 	TWT_CNT_RB_LOST = 0,	/* ring buffer reserve failed */
 	TWT_CNT_AGG_FULL = 1,	/* aggregation map full: event not counted */
-	TWT_CNT_CW_FULL = 2,	/* CLOSE_WAIT map full */
+	TWT_CNT_RETIRED = 2,	/* was: CLOSE_WAIT map full */
 	TWT_CNT_MAX = 4,
 };
 

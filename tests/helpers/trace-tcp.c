@@ -9,6 +9,8 @@
  *   trace-tcp linger0 PORT N   client closes with SO_LINGER{1,0} (RST)
  *   trace-tcp unread  PORT N   client closes with unread data (RST)
  *   trace-tcp exhaust PORT N   hold connections until EADDRNOTAVAIL, then N more tries
+ *   trace-tcp rebind  PORT N   bind() the peer's listening address N times (EADDRINUSE)
+ *   trace-tcp ports   PORT N   like close, one connection to each of PORT..PORT+N-1
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #define MAX_CONN 4096
+#define MAX_PORTS 256
 
 static struct sockaddr_in addr_of(int port)
 {
@@ -34,17 +37,23 @@ static struct sockaddr_in addr_of(int port)
 }
 
 /* Peer: accept; on EOF close (passive close); in unread mode send data first. */
-static int peer(int lfd, const char *mode)
+static int peer(const int *lfds, int nl, const char *mode)
 {
+	struct pollfd lp[MAX_PORTS];
+
 	(void) prctl(PR_SET_NAME, "twt-peer", 0, 0, 0);
+	for (int i = 0; i < nl; i++)
+		lp[i] = (struct pollfd){ .fd = lfds[i], .events = POLLIN };
 	for (;;) {
-		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		struct pollfd pfd;
 		char buf[512];
+		int c = -1;
 
-		if (poll(&pfd, 1, 10000) <= 0)
+		if (poll(lp, (nfds_t)nl, 10000) <= 0)
 			return 1;
-		int c = accept(lfd, NULL, NULL);
-
+		for (int i = 0; i < nl && c < 0; i++)
+			if (lp[i].revents & POLLIN)
+				c = accept(lfds[i], NULL, NULL);
 		if (c < 0)
 			return 1;
 		if (strcmp(mode, "exhaust") == 0)
@@ -63,13 +72,14 @@ static int peer(int lfd, const char *mode)
 int main(int argc, char **argv)
 {
 	static int held[MAX_CONN];
+	int lfds[MAX_PORTS], nl = 1;
 	struct sockaddr_in a;
-	int lfd, port, n, one = 1, done = 0, fails = 0;
+	int port, n, one = 1, done = 0, fails = 0;
 	const char *mode;
 	pid_t child;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: trace-tcp close|linger0|unread|exhaust PORT N\n");
+		fprintf(stderr, "usage: trace-tcp close|linger0|unread|exhaust|rebind|ports PORT N\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -77,19 +87,29 @@ int main(int argc, char **argv)
 	n = atoi(argv[3]);
 	if (port <= 0 || port > 65535 || n <= 0 || n > MAX_CONN)
 		return 2;
-	a = addr_of(port);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4096) < 0) {
-		perror("listen");
-		return 1;
+	if (strcmp(mode, "ports") == 0) {
+		if (n > MAX_PORTS || port + n - 1 > 65535)
+			return 2;
+		nl = n;
 	}
+	for (int i = 0; i < nl; i++) {
+		a = addr_of(port + i);
+		lfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (lfds[i] < 0 ||
+		    setsockopt(lfds[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(lfds[i], (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfds[i], 4096) < 0) {
+			perror("listen");
+			return 1;
+		}
+	}
+	a = addr_of(port);
 	child = fork();
 	if (child < 0)
 		return 1;
 	if (child == 0)
-		_exit(peer(lfd, mode));
-	close(lfd);
+		_exit(peer(lfds, nl, mode));
+	for (int i = 0; i < nl; i++)
+		close(lfds[i]);
 	(void) prctl(PR_SET_NAME, "twt-closer", 0, 0, 0);
 	printf("closer_pid=%d peer_pid=%d\n", getpid(), child);
 	fflush(stdout);
@@ -113,11 +133,25 @@ int main(int argc, char **argv)
 			close(s);
 		}
 		printf("held=%d fails=%d\n", done, fails);
+	} else if (strcmp(mode, "rebind") == 0) {
+		/* A restart without SO_REUSEADDR while the old listener still runs. */
+		for (int i = 0; i < n; i++) {
+			int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+			if (s < 0)
+				break;
+			if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EADDRINUSE)
+				fails++;
+			close(s);
+		}
+		printf("fails=%d\n", fails);
 	} else {
 		for (int i = 0; i < n; i++) {
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 			int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
+			if (strcmp(mode, "ports") == 0)
+				a = addr_of(port + i);
 			if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
 				perror("connect");
 				break;

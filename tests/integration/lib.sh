@@ -92,3 +92,39 @@ wait_until() {
 		sleep 0.1
 	done
 }
+
+# require_trace [CAPS...]: what the trace tests need (root, netns, jq, BTF and
+# CAPS), a build with BPF, and the trace-tcp helper; otherwise skip.
+require_trace() {
+	require ROOT NETNS JQ BTF "$@"
+	[ -x "$HELPERS/trace-tcp" ] || skip "helper $HELPERS/trace-tcp not built"
+	"$TWSCOPE" trace -d 0.01 2>&1 | grep -q "without BPF" && skip "built without BPF"
+}
+
+# trace_start OUT ARGS...: `twscope trace ARGS` in the background, stdout to
+# OUT and stderr to OUT.err, until it says it is tracing; its pid in TPID.
+trace_start() {
+	local out=$1; shift
+	timeout 60 "$TWSCOPE" trace "$@" >"$out" 2>"$out.err" &
+	TPID=$!
+	TW_PIDS+=("$TPID")
+	wait_until 20 grep -qs "tracing" "$out.err" ||
+		{ echo "trace did not start: $(cat "$out.err")"; exit 1; }
+}
+
+# trace_stop [NAME]: SIGTERM to trace, which must exit 0 with its summary.
+trace_stop() {
+	kill -TERM "$TPID"
+	wait "$TPID"
+	check_eq "${1:+$1: }trace exit code after SIGTERM" 0 $?
+}
+
+# trace_helper FILE MODE PORT N: run `trace-tcp MODE PORT N` in the
+# namespace $NS, output to FILE; CLOSER and PEER are its two processes.
+trace_helper() {
+	local out=$1; shift
+	timeout 30 ip netns exec "$NS" "$HELPERS/trace-tcp" "$@" >"$out" ||
+		{ echo "helper ($1) failed"; exit 1; }
+	CLOSER=$(sed -n 's/^closer_pid=\([0-9]*\) .*/\1/p' "$out")
+	PEER=$(sed -n 's/.* peer_pid=\([0-9]*\)$/\1/p' "$out")
+}

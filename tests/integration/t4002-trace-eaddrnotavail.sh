@@ -4,9 +4,7 @@
 # exhausts it; trace reports each EADDRNOTAVAIL connect() with the helper's
 # pid and the destination, and --comm keeps everything else out.
 . "$(dirname "$0")/lib.sh"
-require ROOT NETNS JQ BTF
-[ -x "$HELPERS/trace-tcp" ] || skip "helper $HELPERS/trace-tcp not built"
-"$TWSCOPE" trace -d 0.01 2>&1 | grep -q "without BPF" && skip "built without BPF"
+require_trace
 N=7
 PORT=9100
 OUT=$TW_TMP/out
@@ -14,20 +12,13 @@ OUT=$TW_TMP/out
 setup_ns NS
 # Only inside the private namespace: the host's sysctls stay untouched.
 nssysctl "$NS" net.ipv4.ip_local_port_range="40000 40009"
-timeout 60 "$TWSCOPE" trace --netns "$NS" --comm twt-closer --duration 40 --json \
-	>"$OUT" 2>"$TW_TMP/err" &
-TPID=$!
-TW_PIDS+=("$TPID")
-wait_until 20 grep -qs "tracing" "$TW_TMP/err" || { echo "trace did not start: $(cat "$TW_TMP/err")"; exit 1; }
+trace_start "$OUT" --netns "$NS" --comm twt-closer --duration 40 --json
 
-timeout 20 ip netns exec "$NS" "$HELPERS/trace-tcp" exhaust $PORT $N >"$TW_TMP/helper" ||
-	{ echo "helper failed"; exit 1; }
-closer=$(sed -n 's/^closer_pid=\([0-9]*\) .*/\1/p' "$TW_TMP/helper")
+trace_helper "$TW_TMP/helper" exhaust $PORT $N
+closer=$CLOSER
 check_eq "helper outcome" "held=10 fails=$N" "$(tail -n 1 "$TW_TMP/helper")"
 
-kill -TERM "$TPID"
-wait "$TPID"
-check_eq "trace exit code after SIGTERM" 0 $?
+trace_stop
 check_eq "EADDRNOTAVAIL of pid $closer to 127.0.0.1:$PORT" "$N" \
 	"$(jq --argjson p "$closer" '[.events[] | select(.kind == "connect_eaddrnotavail"
 		and .pid == $p and .comm == "twt-closer" and .errno == 99 and .local == null

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Endpoint parsing and formatting, state names, strict number parsing. */
+/* Endpoint parsing and formatting, state names, strict number parsing, reads. */
 #include "tw-test.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "tcpstate.h"
@@ -76,12 +78,51 @@ static void test_numbers(void **state)
 	assert_int_equal(safe_atod("-1", &d), -EINVAL);
 }
 
+/* read_fd_all() over a pipe holding n bytes, with a limit of max bytes. */
+static int read_pipe(size_t n, size_t max, size_t *ret_len)
+{
+	char *buf = NULL, *data = malloc(n + 1);
+	int p[2], r;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)('a' + i % 26);
+	assert_int_equal(pipe(p), 0);
+	/* Pipes hold 64 KiB: enough for the sizes below. */
+	assert_int_equal(write(p[1], data, n), (ssize_t)n);
+	close(p[1]);
+	r = read_fd_all(p[0], max, &buf, ret_len);
+	close(p[0]);
+	if (r == 0) {
+		assert_int_equal(*ret_len, n);
+		assert_memory_equal(buf, data, n);
+		assert_int_equal(buf[n], '\0');
+	}
+	free(buf);
+	free(data);
+	return r;
+}
+
+static void test_read_fd_all(void **state)
+{
+	size_t len;
+
+	(void)state;
+	assert_int_equal(read_pipe(0, 10, &len), 0);
+	assert_int_equal(read_pipe(10, 10, &len), 0);
+	assert_int_equal(read_pipe(11, 10, &len), -EFBIG);
+	/* Several doublings of the buffer (4 KiB first). */
+	assert_int_equal(read_pipe(40000, 40000, &len), 0);
+	assert_int_equal(read_pipe(40001, 40000, &len), -EFBIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_read_fd_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,8 @@ static void build(struct trace_report *r)
 	v4(keys[0].laddr, "127.0.0.1");
 	v4(keys[0].raddr, "10.0.0.5");
 	keys[0].rport = 443;
-	key(&keys[1], TWT_CLOSE_WAIT, 0, NULL);
+	key(&keys[1], TWT_ABORT, 0, NULL);
+	keys[1].reason = TWT_RST_KEEPALIVE;
 	v4(keys[1].laddr, "127.0.0.1");
 	v4(keys[1].raddr, "127.0.0.1");
 	keys[1].lport = 9100;
@@ -167,7 +168,8 @@ static void test_events(void **state)
 	assert_int_equal(trace_print_event(mem, &e, "web1"), 0);
 	memset(e.comm, 0, sizeof(e.comm));
 	e.flags = TWT_F_SOFTIRQ;
-	e.kind = TWT_CLOSE_WAIT;
+	e.kind = TWT_ABORT;
+	e.reason = TWT_RST_KEEPALIVE;
 	assert_int_equal(trace_print_event(mem, &e, NULL), 0);
 	e.flags = 0;
 	e.kind = TWT_CONNECT_FAIL;
