@@ -557,8 +557,8 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 	if (!st->info.have_reset)
 		tw_warn("tracepoint tcp/tcp_send_reset with a reason is missing, abortive closes are not counted");
 	if (st->info.sys_hook == TRACER_SYS_NONE)
-		tw_warn("bind() failures are not traced: this kernel has no BPF trampolines, "
-			"and --bind would slow every system call to watch them");
+		tw_warn("bind() failures are not traced (no BPF trampolines in this kernel); "
+			"--bind traces them at a cost to every system call");
 	tw_dbg("syscall hooks: %s", tracer_sys_hook_name(st->info.sys_hook));
 	return 0;
 }
