@@ -528,7 +528,7 @@ static void rule_paws_rejects(const struct tw_facts *f, struct advice_finding *x
 static void rule_close_wait_leak(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_close_wait *cw = &f->close_wait;
-	uint64_t total;
+	uint64_t total, stale;
 
 	if (cw->have)
 		total = cw->total;
@@ -547,7 +547,16 @@ static void rule_close_wait_leak(const struct tw_facts *f, struct advice_finding
 		snprintf(k, sizeof(k), "port_%zu_count", i);
 		kv_num(x, k, (double)cw->ports[i].count);
 	}
-	if (total < ADV_CLOSE_WAIT_WARN) {
+	if (cw->have_idle && total) {
+		kv_num(x, "stale", (double)cw->stale);
+		kv_num(x, "oldest_idle_sec", (double)cw->oldest_idle_ms / 1000.0);
+		ev(x, "idle for %d s or more (no segment from the peer since): %" PRIu64
+		      "; the oldest for %.0f s", FACTS_CW_STALE_MS / 1000, cw->stale,
+		   (double)cw->oldest_idle_ms / 1000.0);
+	}
+	/* Many at once, or a few left for minutes: both mean nobody closes them. */
+	stale = cw->have_idle ? cw->stale : 0;
+	if (total < ADV_CLOSE_WAIT_WARN && stale < ADV_CLOSE_WAIT_STALE_WARN) {
 		title(x, total ? "A few CLOSE_WAIT sockets (%" PRIu64 "), below the leak threshold"
 			       : "No CLOSE_WAIT sockets", total);
 		return;
@@ -563,7 +572,8 @@ static void rule_close_wait_leak(const struct tw_facts *f, struct advice_finding
 		ev(x, "owning processes not visible without root (or the same user)");
 	else if (cw->owners_partial)
 		ev(x, "some processes could not be inspected (run as root to see all owners)");
-	x->sev = total >= ADV_CLOSE_WAIT_CRIT ? TW_SEV_CRITICAL : TW_SEV_WARNING;
+	x->sev = total >= ADV_CLOSE_WAIT_CRIT || stale >= ADV_CLOSE_WAIT_STALE_CRIT ?
+		 TW_SEV_CRITICAL : TW_SEV_WARNING;
 	title(x, "%" PRIu64 " CLOSE_WAIT sockets: an application is not closing its connections", total);
 	why(x, "CLOSE_WAIT means the peer closed and the local application has not called close(); "
 	       "it has no timeout, and each one keeps a file descriptor and a full socket until the "

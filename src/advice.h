@@ -29,6 +29,8 @@ enum tw_sev {
 #define ADV_TW_BUCKETS_WARN_PCT 90.0	/* tw-bucket-overflow: sockstat tw / tcp_max_tw_buckets */
 #define ADV_CLOSE_WAIT_WARN 50		/* close-wait-leak: CLOSE_WAIT sockets in the netns */
 #define ADV_CLOSE_WAIT_CRIT 1000
+#define ADV_CLOSE_WAIT_STALE_WARN 10	/* close-wait-leak: idle for FACTS_CW_STALE_MS or more */
+#define ADV_CLOSE_WAIT_STALE_CRIT 100
 #define ADV_FIN_WAIT2_WARN 100		/* fin-wait2-orphans: FIN_WAIT2 sockets (orphan + live) */
 #define ADV_PORT_RANGE_SMALL 5000	/* port-range: usable ports below this warn (≈83 conn/s) */
 #define ADV_CT_WARN_PCT 75.0		/* conntrack-timewait: nf_conntrack_count / max */

@@ -231,6 +231,13 @@ static int cw_cb(const struct tw_sock *sk, void *data)
 	if (sk->state != TW_CLOSE_WAIT)
 		return 0;
 	cw->total++;
+	if (sk->last_ack_ms != TW_ACK_AGE_UNKNOWN) {
+		cw->have_idle = true;
+		if (sk->last_ack_ms > cw->oldest_idle_ms)
+			cw->oldest_idle_ms = sk->last_ack_ms;
+		if (sk->last_ack_ms >= FACTS_CW_STALE_MS)
+			cw->stale++;
+	}
 	for (i = 0; i < cw->n_ports; i++)
 		if (cw->ports[i].port == sk->sport)
 			break;
@@ -299,6 +306,8 @@ static int collect_close_wait(struct facts_close_wait *cw)
 	}
 	w.hits = hits;
 	r = sockdiag_open(&sd);
+	if (r == 0)
+		sockdiag_want_info(sd);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fams); i++) {
 		r = sockdiag_dump(sd, fams[i], TW_STATE_BIT(TW_CLOSE_WAIT), cw_cb, &w, NULL);
 		/* no IPv6 in this kernel is not an error */
@@ -480,6 +489,10 @@ static struct json_object *close_wait_json(const struct facts_close_wait *cw)
 	struct json_object *owners = json_object_new_array();
 
 	add_u64(o, "total", cw->total);
+	if (cw->have_idle) {
+		add_u64(o, "oldest_idle_ms", cw->oldest_idle_ms);
+		add_u64(o, "stale", cw->stale);
+	}
 	for (size_t i = 0; i < cw->n_ports; i++) {
 		struct json_object *x = json_object_new_object();
 
@@ -771,6 +784,12 @@ static int load_close_wait(struct jload *j, struct json_object *o, struct facts_
 	size_t n;
 
 	TRY(jget_u64(j, o, "total", true, UINT64_MAX, &cw->total));
+	/* Bundles from before idle times were kept have neither key. */
+	if (json_object_object_get_ex(o, "oldest_idle_ms", NULL)) {
+		TRY(jget_u64(j, o, "oldest_idle_ms", true, UINT64_MAX, &cw->oldest_idle_ms));
+		TRY(jget_u64(j, o, "stale", true, cw->total, &cw->stale));
+		cw->have_idle = true;
+	}
 	TRY(jget(j, o, "ports", json_type_array, true, &arr));
 	n = json_object_array_length(arr);
 	if (n > FACTS_MAX_CW_PORTS)

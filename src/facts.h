@@ -23,6 +23,7 @@
 #define FACTS_MAX_LISTEN_SHOWN 16	/* listening ports in the range kept */
 #define FACTS_MAX_OWNERS 16		/* CLOSE_WAIT owning processes kept */
 #define FACTS_MAX_CW_INODES 8192	/* CLOSE_WAIT sockets mapped to processes */
+#define FACTS_CW_STALE_MS 60000		/* CLOSE_WAIT this long without a segment from the peer */
 #define FACTS_TW_OBJSIZE_FALLBACK 256	/* kernel-facts §5.1, when the slab is unreadable */
 #define FACTS_BUNDLE_MAX_BYTES (16u << 20)	/* --load reads at most this */
 #define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
@@ -142,6 +143,13 @@ struct facts_census {
 struct facts_close_wait {
 	bool have;		/* the CLOSE_WAIT dump ran */
 	uint64_t total;
+	/*
+	 * Idle = since the peer's last ACK (tcp_info), i.e. since its FIN
+	 * unless we sent data since: how long the application has left them.
+	 */
+	bool have_idle;		/* tcp_info came with the sockets */
+	uint64_t oldest_idle_ms;
+	uint64_t stale;		/* idle for FACTS_CW_STALE_MS or more */
 	size_t n_ports;
 	struct facts_cw_port ports[FACTS_MAX_CW_PORTS];
 	bool owners_scanned;	/* the /proc/<pid>/fd scan ran */

@@ -30,6 +30,11 @@ struct tw_sock {
 	uint32_t uid;
 	uint32_t ifindex;
 	uint64_t cookie;
+	/* ms since the peer's last ACK (tcpi_last_ack_recv); only where asked for. */
+	uint32_t last_ack_ms;
 };
+
+/* tw_sock.last_ack_ms when the dump carried no tcp_info (not asked, mini-socket). */
+#define TW_ACK_AGE_UNKNOWN UINT32_MAX
 
 #endif

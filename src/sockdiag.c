@@ -8,12 +8,14 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -31,6 +33,7 @@ struct sockdiag {
 	uint32_t portid;
 	uint32_t seq;
 	FILE *capture;
+	uint8_t ext;		/* idiag_ext: INET_DIAG_* extensions asked for */
 	char buf[SOCKDIAG_BUF_SIZE];
 };
 
@@ -75,15 +78,34 @@ void sockdiag_set_capture(struct sockdiag *sd, FILE *f)
 	sd->capture = f;
 }
 
-/* Full sockets always carry INET_DIAG_SHUTDOWN; request and timewait mini-sockets never do. */
-static bool has_shutdown_attr(const struct nlmsghdr *nlh)
+void sockdiag_want_info(struct sockdiag *sd)
 {
+	sd->ext |= 1 << (INET_DIAG_INFO - 1);
+}
+
+/*
+ * One pass over the attributes. Full sockets always carry
+ * INET_DIAG_SHUTDOWN, request and timewait mini-sockets never do; tcp_info
+ * comes only when asked for (a shorter one, from an old kernel, is ignored).
+ */
+static void scan_attrs(const struct nlmsghdr *nlh, bool *ret_shutdown, uint32_t *ret_ack_ms)
+{
+	const size_t ack_end = offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof(uint32_t);
 	const struct nlattr *attr;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
-		if (mnl_attr_get_type(attr) == INET_DIAG_SHUTDOWN)
-			return true;
-	return false;
+	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg)) {
+		switch (mnl_attr_get_type(attr)) {
+		case INET_DIAG_SHUTDOWN:
+			*ret_shutdown = true;
+			break;
+		case INET_DIAG_INFO:
+			/* memcpy: the payload is only 4-byte aligned. */
+			if (mnl_attr_get_payload_len(attr) >= ack_end)
+				memcpy(ret_ack_ms, (const char *)mnl_attr_get_payload(attr) + ack_end -
+					       sizeof(uint32_t), sizeof(uint32_t));
+			break;
+		}
+	}
 }
 
 static void copy_addr(struct tw_addr *a, uint8_t family, const __be32 *words)
@@ -107,15 +129,21 @@ static void msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *
 	sk->uid = m->idiag_uid;
 	sk->ifindex = m->id.idiag_if;
 	sk->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+	sk->last_ack_ms = TW_ACK_AGE_UNKNOWN;
 	if (sk->state == TW_TIME_WAIT) {
 		sk->mini = true;
-	} else if (sk->state == TW_FIN_WAIT2) {
+	} else if (sk->state == TW_FIN_WAIT2 && sk->timer == 3 && sk->inode == 0) {
 		/* kernel-facts §9.2: FIN_WAIT2 mini-sockets carry timer 3 and inode 0. */
-		sk->mini = sk->timer == 3 && sk->inode == 0;
-	} else if (sk->state == TW_SYN_RECV && !has_shutdown_attr(nlh)) {
-		/* Request sockets are reported as SYN_RECV; they are NEW_SYN_RECV inside. */
-		sk->state = TW_NEW_SYN_RECV;
 		sk->mini = true;
+	} else {
+		bool shutdown = false;
+
+		scan_attrs(nlh, &shutdown, &sk->last_ack_ms);
+		if (sk->state == TW_SYN_RECV && !shutdown) {
+			/* Request sockets are reported as SYN_RECV; they are NEW_SYN_RECV inside. */
+			sk->state = TW_NEW_SYN_RECV;
+			sk->mini = true;
+		}
 	}
 }
 
@@ -185,6 +213,7 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_TCP;
 	req->idiag_states = states;
+	req->idiag_ext = sd->ext;
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {

@@ -39,6 +39,13 @@ struct sockdiag *sockdiag_close(struct sockdiag *sd);
 void sockdiag_set_capture(struct sockdiag *sd, FILE *f);
 
 /*
+ * sockdiag_want_info() - ask for tcp_info with each full socket, so that
+ * tw_sock.last_ack_ms is filled. Costs about 250 bytes per socket: only
+ * for small dumps (the CLOSE_WAIT sockets), never for the census.
+ */
+void sockdiag_want_info(struct sockdiag *sd);
+
+/*
  * sockdiag_dump() - dump TCP sockets of family (AF_INET/AF_INET6) whose
  * state bit is in states, calling cb for each.
  * Returns 0; -EINTR-free (retried); -ENOBUFS when the kernel dropped part

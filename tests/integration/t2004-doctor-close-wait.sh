@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # close-wait-leak on the real kernel: a process that never closes 60 accepted
 # connections after the peers closed is named with its pid; 10 stay quiet.
+# Their idle time (since the peer's FIN) comes from tcp_info: about the
+# time waited here, and none of them is stale (60 s) yet.
 . "$(dirname "$0")/lib.sh"
 require ROOT NETNS JQ
 
@@ -20,7 +22,12 @@ check_eq "owner comm" sockpop "$(jqv "$J" "$F | .data.owner_comm")"
 
 setup_ns NS2
 sockpop "$NS2" listen 127.0.0.1:9000 close-wait 127.0.0.1:9000 10
-"$TWSCOPE" doctor --netns "$NS2" --interval 0 --json >"$J"
+sleep 1.5
+"$TWSCOPE" doctor --netns "$NS2" --interval 0 --json --save "$TW_TMP/b.json" >"$J"
 check_eq "10 CLOSE_WAIT: exit" 0 $?
 check_eq "10 CLOSE_WAIT: quiet" ok "$(jqv "$J" "$F | .severity")"
+check_eq "10 CLOSE_WAIT: idle 1.5 s .. 60 s, none stale" true \
+	"$(jqv "$J" "$F | .data.oldest_idle_sec >= 1.5 and .data.oldest_idle_sec < 60 and .data.stale == 0")"
+check_eq "bundle keeps the idle times" "0 true" \
+	"$(jqv "$TW_TMP/b.json" '"\(.close_wait.stale) \(.close_wait.oldest_idle_ms >= 1500)"')"
 done_test

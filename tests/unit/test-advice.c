@@ -323,6 +323,29 @@ static void test_close_wait_leak(void **state)
 	for (size_t i = 0; i < x->n_evidence; i++)
 		named |= strstr(x->evidence[i], "not visible without root") != NULL;
 	assert_true(named);
+	/* few sockets, but left for minutes: idle time decides */
+	f.close_wait.total = ADV_CLOSE_WAIT_STALE_WARN;
+	f.close_wait.have_idle = true;
+	f.close_wait.oldest_idle_ms = FACTS_CW_STALE_MS - 1;
+	f.close_wait.stale = 0;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_OK);
+	f.close_wait.oldest_idle_ms = 3600 * 1000;
+	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_WARN - 1;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_OK);
+	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_WARN;
+	advice_eval(&f, &rep);
+	x = advice_find(&rep, "close-wait-leak");
+	assert_int_equal(x->sev, TW_SEV_WARNING);
+	named = false;
+	for (size_t i = 0; i < x->n_evidence; i++)
+		named |= strstr(x->evidence[i], ": 10; the oldest for 3600 s") != NULL;
+	assert_true(named);
+	f.close_wait.total = ADV_CLOSE_WAIT_STALE_CRIT;
+	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_CRIT;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_CRITICAL);
+	/* a bundle without idle times: the count alone */
+	f.close_wait.have_idle = false;
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_WARNING);
 	/* census fallback, then nothing */
 	f.close_wait.have = false;
 	f.census.states[TW_CLOSE_WAIT] = 3;

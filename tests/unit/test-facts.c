@@ -60,6 +60,10 @@ static void test_round_trip(void **state)
 	f.close_wait.n_owners = 1;
 	f.close_wait.owners[0].pid = 77;
 	snprintf(f.close_wait.owners[0].comm, FACTS_COMM_LEN, "srv");
+	f.close_wait.total = 12;
+	f.close_wait.have_idle = true;
+	f.close_wait.oldest_idle_ms = 90000;
+	f.close_wait.stale = 11;
 	f.sysctl[FS_TW_RECYCLE].error = true;
 	facts_set_counter(&f, FC_TW_OVERFLOW, 9, true, 4);
 	f.interval_ns = NSEC_PER_SEC / 2;
@@ -72,6 +76,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(sev(&g, "tw-recycle"), TW_SEV_UNKNOWN);
 	assert_int_equal(g.counter[FC_TW_OVERFLOW].delta, 4);
 	assert_int_equal(sev(&g, "tw-bucket-overflow"), TW_SEV_CRITICAL);
+	assert_true(g.close_wait.have_idle);
+	assert_int_equal(g.close_wait.stale, 11);
+	assert_int_equal(sev(&g, "close-wait-leak"), TW_SEV_WARNING);
 	json_object_put(a);
 	json_object_put(b);
 	facts_done(&f);

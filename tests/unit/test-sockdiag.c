@@ -12,11 +12,15 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
+#include <linux/tcp.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 
+#include <libmnl/libmnl.h>
+
 #include "census.h"
+#include "sock.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
 
@@ -173,6 +177,55 @@ static void test_synthetic(void **state)
 	assert_int_equal(n, 4);
 }
 
+/* One CLOSE_WAIT message with the attributes a dump asking for tcp_info brings. */
+static size_t put_close_wait(unsigned char *buf, uint16_t sport, uint32_t ack_ms, size_t info_len)
+{
+	struct tcp_info ti;
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct inet_diag_msg *m = mnl_nlmsg_put_extra_header(h, sizeof(*m));
+	uint8_t shut = 0;
+
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	h->nlmsg_flags = NLM_F_MULTI;
+	m->idiag_family = AF_INET;
+	m->idiag_state = TW_CLOSE_WAIT;
+	m->idiag_inode = 1234;
+	m->id.idiag_sport = htons(sport);
+	m->id.idiag_dport = htons(40000);
+	mnl_attr_put(h, INET_DIAG_SHUTDOWN, sizeof(shut), &shut);
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_state = TW_CLOSE_WAIT;
+	ti.tcpi_last_ack_recv = ack_ms;
+	mnl_attr_put(h, INET_DIAG_INFO, info_len, &ti);
+	return h->nlmsg_len;
+}
+
+static int last_ack_cb(const struct tw_sock *sk, void *data)
+{
+	uint32_t *out = data;
+
+	*out++ = sk->state;
+	*out = sk->last_ack_ms;
+	return 0;
+}
+
+static void test_tcp_info_last_ack(void **state)
+{
+	unsigned char buf[4096] __attribute__((aligned(4)));
+	uint32_t got[2];
+	size_t len;
+
+	(void)state;
+	len = put_close_wait(buf, 9000, 61234, sizeof(struct tcp_info));
+	assert_int_equal(sockdiag_parse_buf(buf, len, 0, last_ack_cb, got, NULL), 1);
+	assert_int_equal(got[0], TW_CLOSE_WAIT);
+	assert_int_equal(got[1], 61234);
+	/* A tcp_info too short to hold the field (old kernel): unknown, not garbage. */
+	len = put_close_wait(buf, 9000, 61234, offsetof(struct tcp_info, tcpi_last_ack_recv));
+	assert_int_equal(sockdiag_parse_buf(buf, len, 0, last_ack_cb, got, NULL), 1);
+	assert_int_equal(got[1], TW_ACK_AGE_UNKNOWN);
+}
+
 static void test_dump_intr_counted(void **state)
 {
 	unsigned char buf[8192];
@@ -270,7 +323,7 @@ int main(void)
 		cmocka_unit_test(test_replay_capture),	  cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_dump_intr_counted), cmocka_unit_test(test_truncated_datagram),
 		cmocka_unit_test(test_short_payload_skipped), cmocka_unit_test(test_error_message),
-		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_garbage),	  cmocka_unit_test(test_tcp_info_last_ack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
