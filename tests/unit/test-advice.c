@@ -57,6 +57,21 @@ static enum tw_sev eval(const struct tw_facts *f, const char *id)
 	return advice_find(&rep, id)->sev;
 }
 
+/* Does finding id have an evidence line containing needle? */
+static bool said(const struct tw_facts *f, const char *id, const char *needle)
+{
+	static struct advice_report rep;
+	const struct advice_finding *x;
+
+	advice_eval(f, &rep);
+	x = advice_find(&rep, id);
+	assert_non_null(x);
+	for (size_t i = 0; i < x->n_evidence; i++)
+		if (strstr(x->evidence[i], needle))
+			return true;
+	return false;
+}
+
 static double data(const struct tw_facts *f, const char *id, const char *key)
 {
 	static struct advice_report rep;
@@ -290,9 +305,6 @@ static void test_paws_rejects(void **state)
 static void test_close_wait_leak(void **state)
 {
 	struct tw_facts f;
-	struct advice_report rep;
-	const struct advice_finding *x;
-	bool named = false;
 
 	(void) state;
 	base(&f);
@@ -306,23 +318,14 @@ static void test_close_wait_leak(void **state)
 	f.close_wait.owners[0].pid = 4242;
 	snprintf(f.close_wait.owners[0].comm, FACTS_COMM_LEN, "leaky");
 	f.close_wait.owners[0].sockets = ADV_CLOSE_WAIT_WARN;
-	advice_eval(&f, &rep);
-	x = advice_find(&rep, "close-wait-leak");
-	assert_int_equal(x->sev, TW_SEV_WARNING);
-	for (size_t i = 0; i < x->n_evidence; i++)
-		named |= strstr(x->evidence[i], "pid 4242 (leaky)") != NULL;
-	assert_true(named);
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_WARNING);
+	assert_true(said(&f, "close-wait-leak", "pid 4242 (leaky)"));
 	f.close_wait.total = ADV_CLOSE_WAIT_CRIT;
 	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_CRITICAL);
 	/* owners not visible */
 	f.close_wait.n_owners = 0;
 	f.close_wait.owners_partial = true;
-	advice_eval(&f, &rep);
-	x = advice_find(&rep, "close-wait-leak");
-	named = false;
-	for (size_t i = 0; i < x->n_evidence; i++)
-		named |= strstr(x->evidence[i], "not visible without root") != NULL;
-	assert_true(named);
+	assert_true(said(&f, "close-wait-leak", "not visible without root"));
 	/* few sockets, but left for minutes: idle time decides */
 	f.close_wait.total = ADV_CLOSE_WAIT_STALE_WARN;
 	f.close_wait.have_idle = true;
@@ -333,13 +336,8 @@ static void test_close_wait_leak(void **state)
 	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_WARN - 1;
 	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_OK);
 	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_WARN;
-	advice_eval(&f, &rep);
-	x = advice_find(&rep, "close-wait-leak");
-	assert_int_equal(x->sev, TW_SEV_WARNING);
-	named = false;
-	for (size_t i = 0; i < x->n_evidence; i++)
-		named |= strstr(x->evidence[i], ": 10; the oldest for 3600 s") != NULL;
-	assert_true(named);
+	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_WARNING);
+	assert_true(said(&f, "close-wait-leak", ": 10; the oldest for 3600 s"));
 	f.close_wait.total = ADV_CLOSE_WAIT_STALE_CRIT;
 	f.close_wait.stale = ADV_CLOSE_WAIT_STALE_CRIT;
 	assert_int_equal(eval(&f, "close-wait-leak"), TW_SEV_CRITICAL);
