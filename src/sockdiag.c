@@ -34,7 +34,8 @@ struct sockdiag {
 	uint32_t seq;
 	FILE *capture;
 	uint8_t ext;		/* idiag_ext: INET_DIAG_* extensions asked for */
-	char buf[SOCKDIAG_BUF_SIZE];
+	/* Netlink headers are read in place: keep them aligned. */
+	char buf[SOCKDIAG_BUF_SIZE] __attribute__((aligned(8)));
 };
 
 int sockdiag_open(struct sockdiag **ret)
