@@ -26,7 +26,7 @@ NS=twcpu-$$
 TMP=$(mktemp -d)
 tpid=
 cleanup() {
-	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
+	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$TMP"
 }
@@ -66,7 +66,7 @@ round() {
 	set -- $(ticks) $(now)
 	b1=$1 s1=$2 t1=$3
 	if [ -n "$tpid" ]; then
-		kill -TERM "$tpid"; wait "$tpid" || true; tpid=
+		kill -TERM "$tpid" 2>/dev/null || true; wait "$tpid" || true; tpid=
 	fi
 	achieved=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$TMP/load.out")
 	pms=0

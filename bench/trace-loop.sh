@@ -26,7 +26,7 @@ NS=twloop-$$
 TMP=$(mktemp -d)
 tpid=
 cleanup() {
-	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
+	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$TMP"
 }
@@ -54,6 +54,7 @@ round() {
 		taskset -c 0 "$mode" trace -d 600 $TRACE_ARGS >"$TMP/tw.out" 2>"$TMP/tw.err" &
 		tpid=$!
 		t=100; while [ $t -gt 0 ] && ! grep -qs tracing "$TMP/tw.err"; do sleep 0.1; t=$((t-1)); done
+		grep -qs tracing "$TMP/tw.err" || { echo "$mode did not start: $(cat "$TMP/tw.err")" >&2; exit 1; }
 	fi
 	o0=$(others); t0=$(date +%s.%N)
 	s0=$(oncpu "$tpid")
@@ -61,7 +62,7 @@ round() {
 	o1=$(others); t1=$(date +%s.%N)
 	s1=$(oncpu "$tpid")
 	if [ -n "$tpid" ]; then
-		kill -TERM "$tpid"; wait "$tpid" || true; tpid=
+		kill -TERM "$tpid" 2>/dev/null || true; wait "$tpid" || true; tpid=
 	fi
 	ip netns del "$NS"
 	echo "$mode $r" | sed 's/conns=[0-9]* //' | tr '\n' ' '
