@@ -125,11 +125,17 @@ void doctor_print_table(FILE *f, const struct out_style *st, const struct advice
 	else
 		fprintf(f, "  one counter sample (no rates)");
 	fputc('\n', f);
-	if (c->have)
-		fprintf(f, "TIME_WAIT %" PRIu64 " (client %" PRIu64 ", server %" PRIu64 ")  ESTABLISHED %" PRIu64
-			   "  CLOSE_WAIT %" PRIu64 "  FIN_WAIT2 %" PRIu64 "  usable ports %u\n",
-			c->states[TW_TIME_WAIT], c->tw_client, c->tw_server, c->states[TW_ESTABLISHED],
-			c->states[TW_CLOSE_WAIT], c->states[TW_FIN_WAIT2], c->usable);
+	if (c->have) {
+		fprintf(f, "TIME_WAIT %" PRIu64 " (client %" PRIu64 ", server %" PRIu64,
+			c->states[TW_TIME_WAIT], c->tw_client, c->tw_server);
+		/* Sides not told (no listener left, no range match): say so, the sum must add up. */
+		if (c->tw_unknown)
+			fprintf(f, ", unknown %" PRIu64, c->tw_unknown);
+		fprintf(f, ")  ESTABLISHED %" PRIu64 "  CLOSE_WAIT %" PRIu64 "  FIN_WAIT2 %" PRIu64
+			   "  usable ports %u\n",
+			c->states[TW_ESTABLISHED], c->states[TW_CLOSE_WAIT], c->states[TW_FIN_WAIT2],
+			c->usable);
+	}
 	fprintf(f, "Overall: %s%s%s  (%zu critical, %zu warning, %zu unknown, %zu info, %zu ok)\n\n",
 		out_color(st, sev_color(state_sev[code])), doctor_state_name(r), out_color(st, OUT_RESET),
 		r->counts[TW_SEV_CRITICAL], r->counts[TW_SEV_WARNING], r->counts[TW_SEV_UNKNOWN],

@@ -65,4 +65,16 @@ check_eq "--netns names the namespace" "$NS" "$(jqv "$O" .netns)"
 # The human report renders and leads with the critical finding.
 out=$(nsexec "$NS" "$TWSCOPE" doctor --interval 0)
 case $out in *"Overall: CRITICAL"*"critical "*"port-exhaustion"*) pass "table leads with critical" ;; *) fail "table: $out" ;; esac
+check_eq "table: TIME_WAIT line" "TIME_WAIT 90 (client 90, server 0)  ESTABLISHED 0" \
+	"$(echo "$out" | grep -o '^TIME_WAIT .*ESTABLISHED [0-9]*')"
+
+# TIME_WAIT whose side cannot be told (listener gone, local port no longer in
+# the range) is counted as unknown in the table, so that the sides add up.
+setup_ns NS3
+nssysctl "$NS3" net.ipv4.ip_local_port_range="40000 40099"
+sockpop "$NS3" listen 127.0.0.1:9000 client-tw 127.0.0.1:9000 3 unlisten 127.0.0.1:9000
+nssysctl "$NS3" net.ipv4.ip_local_port_range="50000 50099"
+out=$(nsexec "$NS3" "$TWSCOPE" doctor --interval 0)
+check_eq "table: unknown sides" "TIME_WAIT 3 (client 0, server 0, unknown 3)" \
+	"$(echo "$out" | grep -o '^TIME_WAIT [^)]*)')"
 done_test
