@@ -288,13 +288,55 @@ static void add_owner(struct facts_close_wait *cw, int pid, const char *comm, ui
 	cw->n_owners++;
 }
 
+struct inode_port {
+	uint32_t inode;
+	uint16_t port;
+};
+
+static int cmp_inode_port(const void *a, const void *b)
+{
+	const struct inode_port *x = a, *y = b;
+
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+/*
+ * Find the processes holding the n CLOSE_WAIT sockets in hits (hit_port[i]
+ * is the local port of hits[i]). procowner_scan() reorders hits, so the
+ * ports are looked up by inode afterwards: sorted, in O(n log n).
+ */
+static void name_owners(struct facts_close_wait *cw, struct procowner_hit *hits,
+			const uint16_t *hit_port, size_t n)
+{
+	_cleanup_free_ struct inode_port *map = calloc(n, sizeof(*map));
+	bool partial = false;
+
+	if (!map)
+		return;
+	for (size_t i = 0; i < n; i++)
+		map[i] = (struct inode_port){ .inode = hits[i].inode, .port = hit_port[i] };
+	qsort(map, n, sizeof(*map), cmp_inode_port);
+	if (procowner_scan(hits, n, &partial) < 0)
+		return;
+	cw->owners_scanned = true;
+	cw->owners_partial = partial;
+	for (size_t i = 0; i < n; i++) {
+		struct inode_port key = { .inode = hits[i].inode }, *m;
+
+		if (!hits[i].pid)
+			continue;
+		m = bsearch(&key, map, n, sizeof(*map), cmp_inode_port);
+		add_owner(cw, hits[i].pid, hits[i].comm, m ? m->port : 0);
+	}
+	qsort(cw->owners, cw->n_owners, sizeof(cw->owners[0]), cmp_owner);
+}
+
 static int collect_close_wait(struct facts_close_wait *cw)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
 	struct procowner_hit *hits;
 	struct sockdiag *sd = NULL;
 	struct cw_walk w = { .cw = cw };
-	bool partial = false;
 	int r;
 
 	hits = calloc(FACTS_MAX_CW_INODES, sizeof(*hits));
@@ -318,37 +360,10 @@ static int collect_close_wait(struct facts_close_wait *cw)
 	if (r == 0) {
 		cw->have = true;
 		qsort(cw->ports, cw->n_ports, sizeof(cw->ports[0]), cmp_cw_port);
-		if (w.n_hits) {
-			/* procowner sorts hits by inode: keep the port next to each */
-			struct { uint32_t inode; uint16_t port; } *map = calloc(w.n_hits, sizeof(*map));
-
-			if (map) {
-				for (size_t i = 0; i < w.n_hits; i++) {
-					map[i].inode = hits[i].inode;
-					map[i].port = w.hit_port[i];
-				}
-				if (procowner_scan(hits, w.n_hits, &partial) >= 0) {
-					cw->owners_scanned = true;
-					cw->owners_partial = partial;
-					for (size_t i = 0; i < w.n_hits; i++) {
-						uint16_t port = 0;
-
-						if (!hits[i].pid)
-							continue;
-						for (size_t k = 0; k < w.n_hits; k++)
-							if (map[k].inode == hits[i].inode) {
-								port = map[k].port;
-								break;
-							}
-						add_owner(cw, hits[i].pid, hits[i].comm, port);
-					}
-					qsort(cw->owners, cw->n_owners, sizeof(cw->owners[0]), cmp_owner);
-				}
-				free(map);
-			}
-		} else {
+		if (w.n_hits)
+			name_owners(cw, hits, w.hit_port, w.n_hits);
+		else
 			cw->owners_scanned = true;
-		}
 	}
 	free(hits);
 	free(w.hit_port);

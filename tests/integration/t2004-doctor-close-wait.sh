@@ -30,4 +30,6 @@ check_eq "10 CLOSE_WAIT: idle 1.5 s .. 60 s, none stale" true \
 	"$(jqv "$J" "$F | .data.oldest_idle_sec >= 1.5 and .data.oldest_idle_sec < 60 and .data.stale == 0")"
 check_eq "bundle keeps the idle times" "0 true" \
 	"$(jqv "$TW_TMP/b.json" '"\(.close_wait.stale) \(.close_wait.oldest_idle_ms >= 1500)"')"
+check_eq "bundle: owner, its port and sockets" "sockpop 9000 10" \
+	"$(jqv "$TW_TMP/b.json" '.close_wait.owners[0] | "\(.comm) \(.port) \(.sockets)"')"
 done_test
