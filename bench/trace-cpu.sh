@@ -22,19 +22,8 @@ PAIRS=${3:-5}
 TWSCOPE=${TWSCOPE:-./twscope}
 LOAD=${LOAD:-.output/bench/trace-load}
 PERF=$(command -v perf || true)
-NS=twcpu-$$
-TMP=$(mktemp -d)
-tpid=
-cleanup() {
-	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-[ -x "$LOAD" ] || { echo "build $LOAD first (make .output/bench/trace-load)" >&2; exit 1; }
+. "$(dirname "$0")/trace-lib.sh"
+trace_bench_init twcpu "$LOAD" "make .output/bench/trace-load"
 ip netns add "$NS"
 ip netns exec "$NS" sh -c 'ip link set lo up
 	sysctl -qw net.ipv4.ip_local_port_range="10000 65535"

@@ -22,19 +22,8 @@ ROUNDS=${2:-10}
 TRACE_ARGS=${TRACE_ARGS:---json}
 LOOP=${LOOP:-.output/bench/trace-loop}
 CPU=${CPU:-1}
-NS=twloop-$$
-TMP=$(mktemp -d)
-tpid=
-cleanup() {
-	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-[ -x "$LOOP" ] || { echo "build $LOOP first (make .output/bench/trace-loop)" >&2; exit 1; }
+. "$(dirname "$0")/trace-lib.sh"
+trace_bench_init twloop "$LOOP" "make .output/bench/trace-loop"
 
 # Busy ticks of the CPUs other than $CPU: other load on a shared machine.
 others() { awk -v c="cpu$CPU" '/^cpu[0-9]/ && $1 != c { b += $2 + $3 + $4 + $7 + $8 } END { print b }' /proc/stat; }

@@ -328,12 +328,7 @@ static void on_cw(const struct twt_cw *cw, void *data)
 	if (*(uint8_t *)seen)
 		return;
 	*(uint8_t *)seen = 1;
-	if (lport && rport) {
-		if (lport < rport)
-			rport = 0;
-		else
-			lport = 0;
-	}
+	twt_fold_ports(&lport, &rport);
 	for (size_t i = 0; i < st->n_cw; i++) {
 		struct trace_cw_row *c = &st->cw[i];
 
@@ -577,7 +572,7 @@ static int run(struct trace_state *st)
 {
 	_cleanup_(tracer_freep) struct tracer *t = NULL;
 	bool live = !args.json && !args.events && (!args.duration_ns || args.has_interval);
-	uint64_t deadline, next;
+	uint64_t deadline, next, lost, missed;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int r;
 
@@ -647,12 +642,13 @@ static int run(struct trace_state *st)
 		r = show_table(st, t, false, 1.0);
 	if (r < 0)
 		return tw_err(r, "out of memory"), fail(r, "out of memory"), TW_EXIT_FAIL;
-	if (tracer_counter(t, TWT_CNT_RB_LOST))
-		tw_warn("%" PRIu64 " events lost (ring buffer full)",
-			tracer_counter(t, TWT_CNT_RB_LOST));
-	if (tracer_missed(t))
+	lost = tracer_counter(t, TWT_CNT_RB_LOST);
+	if (lost)
+		tw_warn("%" PRIu64 " events lost (ring buffer full)", lost);
+	missed = tracer_missed(t);
+	if (missed)
 		tw_warn("%" PRIu64 " tracepoint runs skipped (a softirq on a CPU where trace's "
-			"program was running): counts may be short by as much", tracer_missed(t));
+			"program was running): counts may be short by as much", missed);
 	return TW_EXIT_OK;
 }
 

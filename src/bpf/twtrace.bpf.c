@@ -225,17 +225,6 @@ static __noinline void record_new(void *map, struct twt_akey *k)
 		count(TWT_CNT_AGG_FULL);
 }
 
-/* Keep only the service (lower) port: ephemeral ports would explode the keys. */
-static __always_inline void fold_ports(struct twt_akey *k)
-{
-	if (k->lport && k->rport) {
-		if (k->lport < k->rport)
-			k->rport = 0;
-		else
-			k->lport = 0;
-	}
-}
-
 /* Count k, ports folded, in the live generation's hash map. */
 static __always_inline void count_key(struct twt_akey *k, bool odd)
 {
@@ -270,7 +259,7 @@ static __always_inline void record(struct twt_akey *k)
 {
 	if (emit_events)
 		emit(k);
-	fold_ports(k);
+	twt_fold_ports(&k->lport, &k->rport);
 	count_key(k, gen & 1);
 }
 
@@ -292,7 +281,7 @@ static __always_inline void record_cached(struct twt_akey *k)
 
 	if (emit_events)
 		emit(k);
-	fold_ports(k);
+	twt_fold_ports(&k->lport, &k->rport);
 	idx = (__u32)(((w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4] ^ w[5]) * 0x9e3779b97f4a7c15ULL) >>
 		      (64 - TWT_SLOTS_LOG2));
 	if (odd) {
@@ -484,28 +473,24 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 	return 0;
 }
 
+/* reason is the kernel's name (CO-RE: an enum value this kernel may lack). */
+#define RST_IS(name) \
+	(bpf_core_enum_value_exists(enum sk_rst_reason, name) && \
+	 reason == bpf_core_enum_value(enum sk_rst_reason, name))
+
 static __always_inline __u16 rst_reason(int reason)
 {
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE))
+	if (RST_IS(SK_RST_REASON_TCP_ABORT_ON_CLOSE))
 		return TWT_RST_UNREAD;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_STATE) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_STATE))
+	if (RST_IS(SK_RST_REASON_TCP_STATE) || RST_IS(SK_RST_REASON_TCP_DISCONNECT_WITH_DATA))
 		return TWT_RST_LINGER0;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_DISCONNECT_WITH_DATA) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_DISCONNECT_WITH_DATA))
-		return TWT_RST_LINGER0;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_LINGER) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_LINGER))
+	if (RST_IS(SK_RST_REASON_TCP_ABORT_ON_LINGER))
 		return TWT_RST_LINGER2;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_MEMORY) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_MEMORY))
+	if (RST_IS(SK_RST_REASON_TCP_ABORT_ON_MEMORY))
 		return TWT_RST_MEMORY;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_KEEPALIVE_TIMEOUT) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_KEEPALIVE_TIMEOUT))
+	if (RST_IS(SK_RST_REASON_TCP_KEEPALIVE_TIMEOUT))
 		return TWT_RST_KEEPALIVE;
-	if (bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_DATA) &&
-	    reason == bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_DATA))
+	if (RST_IS(SK_RST_REASON_TCP_ABORT_ON_DATA))
 		return TWT_RST_DATA;
 	return TWT_RST_OTHER;
 }

@@ -60,6 +60,21 @@ struct twt_akey {
 	__u8 flags;		/* TWT_F_* */
 } __attribute__((aligned(8)));
 
+/*
+ * Keep only the service (lower) port of a connection, the other becomes 0:
+ * ephemeral ports would multiply the keys. Shared by the BPF side and user
+ * space so that CLOSE_WAIT groups fold like the counted events.
+ */
+static inline void twt_fold_ports(__u16 *lport, __u16 *rport)
+{
+	if (*lport && *rport) {
+		if (*lport < *rport)
+			*rport = 0;
+		else
+			*lport = 0;
+	}
+}
+
 /* Value of the owners map (key: tgid): who that process was when last seen. */
 struct twt_owner {
 	__u64 cgroup;		/* cgroup v2 id of the task */
