@@ -12,7 +12,17 @@ SANITIZE    ?=
 DEVELOPER   ?= 1
 V           ?= 0
 PREFIX      ?= /usr/local
+FUZZ        ?= 0
+FUZZ_SECONDS ?= 60
+ifeq ($(FUZZ),1)
+# libFuzzer build: clang, no BPF skeleton, its own output folder (make fuzz).
+CC          := $(CLANG)
+BPF         := 0
+SANITIZE    :=
+OUT         := .output-fuzz
+else
 OUT         := .output$(if $(SANITIZE),-san)
+endif
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 PKGS        := libmnl json-c libmicrohttpd
@@ -37,6 +47,11 @@ override SANITIZE := address,undefined
 endif
 ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ifeq ($(FUZZ),1)
+FUZZ_SAN    := address,undefined,float-cast-overflow
+ALL_CFLAGS  += -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(FUZZ_SAN)
 endif
 LIBS        := $(PKG_LIBS) -lm
 
@@ -64,10 +79,12 @@ UNIT_SRCS   := $(wildcard tests/unit/test-*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%)
 
-.PHONY: all deps check check-unit check-integration bench install clean vmlinux help
+.PHONY: all deps check check-unit check-integration bench install clean vmlinux help fuzz fuzz-bins
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -117,6 +134,19 @@ $(OUT)/helpers/%: tests/helpers/%.c
 	$(call msg,HELPER,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
+# One libFuzzer harness per untrusted input (tests/fuzz/README.md).
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(ALL_LDFLAGS) \
+		-o $@ $< $(LIB) $(LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# `make fuzz` builds every harness with clang and runs each for FUZZ_SECONDS.
+fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run .output-fuzz/fuzz
+
 $(OUT)/bench/%: bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) -lpthread
@@ -146,10 +176,10 @@ install: twscope
 	install -D -m 0644 doc/twscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/twscope.1
 
 clean:
-	rm -rf $(OUT) twscope
+	rm -rf .output .output-san .output-fuzz twscope
 
 help:
-	@echo 'targets: all deps check check-unit check-integration bench install clean vmlinux'
-	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1'
+	@echo 'targets: all deps check check-unit check-integration bench fuzz install clean vmlinux'
+	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1 FUZZ_SECONDS=60'
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)

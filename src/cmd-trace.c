@@ -56,7 +56,6 @@ struct trace_args {
 };
 
 static struct trace_args args;
-static volatile sig_atomic_t stop_requested;
 
 static void print_help(void)
 {
@@ -217,6 +216,8 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 }
 
 #else
+
+static volatile sig_atomic_t stop_requested;
 
 /* What user space keeps per aggregation key. */
 struct acc {
