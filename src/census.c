@@ -170,8 +170,8 @@ enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 	if (is_loopback(&sk->dst) && port_bit(c->listen_ports, sk->dport))
 		return TW_SIDE_CLIENT;
 	/*
-	 * The listener may be gone (a server that closed first and exited, seed
-	 * 004 case 4): fall back to which port looks ephemeral. The peer's range
+	 * The listener may be gone (a server that closed first and
+	 * exited): fall back to which port looks ephemeral. The peer's range
 	 * is unknown; assume it resembles ours, and trust well-known ports.
 	 */
 	local_eph = is_ephemeral(c, sk->sport);

@@ -17,7 +17,7 @@
 
 #define TW_TIMER_BUCKETS 12		/* 5 s each over 0–60 s */
 #define TW_TIMER_BUCKET_MS 5000
-#define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, kernel-facts §1.1 */
+#define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, docs/kernel.md#tw-duration */
 #define TW_TOP_REMOTES 3		/* top remote IPs kept per server port */
 #define TW_MAP_MAX_ENTRIES (4u << 20)	/* hard cap on distinct keys per table */
 

@@ -45,7 +45,7 @@ static void help(void)
 	       "forked child inside a fresh private network namespace (it disappears with the\n"
 	       "child): sysctls are set only there, traffic stays on its loopback, every loop\n"
 	       "is bounded. Each result shows the question, the setup, the expectation and its\n"
-	       "source (kernel-facts section), what the kernel did and a verdict: 'as expected',\n"
+	       "source (a section of docs/kernel.md), what the kernel did and a verdict: 'as expected',\n"
 	       "'differs' (with the difference) or 'skipped' (with the reason).\n"
 	       "Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).\n\n"
 	       "options:\n"

@@ -19,7 +19,7 @@ uint32_t collect_kernel_states(const struct census_filter *f)
 	/* Request sockets are reported as SYN_RECV; ask for them by either name. */
 	if (want & TW_STATE_BIT(TW_NEW_SYN_RECV))
 		want |= TW_STATE_BIT(TW_SYN_RECV);
-	/* Bit 13 makes the kernel walk the bind table too (performance.md). */
+	/* Bit 13 makes the kernel walk the bind table too (docs/kernel.md#counting-cost). */
 	return want & TW_STATES_CONNECTED;
 }
 

@@ -24,12 +24,12 @@
 #define FACTS_MAX_OWNERS 16		/* CLOSE_WAIT owning processes kept */
 #define FACTS_MAX_CW_INODES 8192	/* CLOSE_WAIT sockets mapped to processes */
 #define FACTS_CW_STALE_MS 60000		/* CLOSE_WAIT this long without a segment from the peer */
-#define FACTS_TW_OBJSIZE_FALLBACK 256	/* kernel-facts §5.1, when the slab is unreadable */
+#define FACTS_TW_OBJSIZE_FALLBACK 256	/* docs/kernel.md#tw-memory, slab unreadable */
 #define FACTS_BUNDLE_MAX_BYTES (16u << 20)	/* --load reads at most this */
 #define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
 #define FACTS_COMM_LEN 16		/* TASK_COMM_LEN */
 
-/* The sysctls doctor reads (per netns, kernel-facts §12). */
+/* The sysctls doctor reads (per netns, docs/kernel.md#per-netns). */
 #define FACTS_SYSCTLS(X)                                                     \
 	X(TW_REUSE, "net.ipv4.tcp_tw_reuse")                                 \
 	X(TW_REUSE_DELAY, "net.ipv4.tcp_tw_reuse_delay")                     \

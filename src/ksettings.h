@@ -41,7 +41,7 @@ int ksettings_parse_port_list(const char *s, uint8_t *bitmap);
 /* ksettings_reserved_ports() - read and parse net.ipv4.ip_local_reserved_ports. */
 int ksettings_reserved_ports(uint8_t *bitmap);
 
-/* /proc/net/sockstat and sockstat6 (kernel-facts §5.3: tw includes FIN_WAIT2 mini-sockets). */
+/* /proc/net/sockstat{,6}; tw includes FIN_WAIT2 mini-sockets (docs/kernel.md#sockstat-tw). */
 struct tw_sockstat {
 	bool have_tcp;
 	uint64_t tcp_inuse;	/* per netns, excludes TIME_WAIT */

@@ -206,7 +206,7 @@ struct json_object *stat_json(const struct collect_result *res, const struct sta
 	json_object_object_add(o, "sockstat", res->sockstat_err ? NULL : json_sockstat(&res->sockstat));
 
 	x = json_object_new_object();
-	/* sockstat tw counts TIME_WAIT plus FIN_WAIT2 mini-sockets (kernel-facts §5.3). */
+	/* sockstat tw counts TIME_WAIT plus FIN_WAIT2 mini-sockets (docs/kernel.md#sockstat-tw). */
 	add_u64(x, "census_tw_and_fin_wait2_mini", tw_n + c->fw2_orphan);
 	json_object_object_add(x, "sockstat_tw", res->sockstat_err ? NULL : json_object_new_uint64(res->sockstat.tcp_tw));
 	add_u64(x, "netlink_messages", res->diag.messages);
@@ -364,7 +364,7 @@ static void print_timers(FILE *f, const struct out_style *st, const struct censu
 {
 	uint64_t max = 0;
 
-	heading(f, st, "TIME_WAIT remaining time (fixed 60 s, kernel-facts §1.1)");
+	heading(f, st, "TIME_WAIT remaining time (fixed 60 s, docs/kernel.md#tw-duration)");
 	for (int i = 0; i < TW_TIMER_BUCKETS; i++)
 		if (c->tw_timer[i] > max)
 			max = c->tw_timer[i];

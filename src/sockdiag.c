@@ -25,7 +25,7 @@
 #include "tcpstate.h"
 #include "util.h"
 
-/* The kernel fills at most ~32 KiB per recvmsg(); 64 KiB leaves room (performance.md). */
+/* The kernel fills at most ~32 KiB per recvmsg() (docs/kernel.md#counting-cost). */
 #define SOCKDIAG_BUF_SIZE (64 * 1024)
 
 struct sockdiag {
@@ -134,7 +134,7 @@ static void msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *
 	if (sk->state == TW_TIME_WAIT) {
 		sk->mini = true;
 	} else if (sk->state == TW_FIN_WAIT2 && sk->timer == 3 && sk->inode == 0) {
-		/* kernel-facts §9.2: FIN_WAIT2 mini-sockets carry timer 3 and inode 0. */
+		/* docs/kernel.md#diag-tw-fields: FIN_WAIT2 mini-sockets carry timer 3 and inode 0. */
 		sk->mini = true;
 	} else {
 		bool shutdown = false;

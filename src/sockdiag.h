@@ -3,7 +3,7 @@
  * sock_diag over libmnl: dump TCP sockets of one family with a kernel-side
  * state mask and hand each one, copied into a struct tw_sock, to a callback.
  * The netlink socket belongs to the network namespace current at
- * sockdiag_open() (kernel-facts §9.3). Nothing here prints or aggregates.
+ * sockdiag_open() (docs/kernel.md#diag-netns). Nothing here prints or aggregates.
  */
 #ifndef TWSCOPE_SOCKDIAG_H
 #define TWSCOPE_SOCKDIAG_H

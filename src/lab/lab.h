@@ -45,7 +45,7 @@ struct lab_result {
 struct lab_scenario {
 	const char *name;
 	const char *question;
-	const char *source;		/* kernel-facts section, e.g. "kernel-facts §7.4, §2.5" */
+	const char *source;		/* sections of docs/kernel.md, as in rules.def */
 	const char *expectation;	/* one sentence */
 	int timeout_s;			/* wall-clock limit (quick and full) */
 	int timeout_full_s;

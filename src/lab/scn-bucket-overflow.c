@@ -64,7 +64,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_bucket_overflow = {
 	.name = "bucket-overflow",
 	.question = "What happens when tcp_max_tw_buckets is reached?",
-	.source = "kernel-facts §4.3, §4.4",
+	.source = "docs/kernel.md#tw-overflow, #tw-buckets",
 	.expectation = "TIME_WAIT stays at the limit (5); the other 7 closes are counted in "
 		       "TCPTimeWaitOverflow and leave no TIME_WAIT (and no log line)",
 	.timeout_s = 15,

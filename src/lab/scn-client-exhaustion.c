@@ -58,7 +58,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 		if (ksettings_sysctl_i64("net.ipv4.tcp_tw_reuse_delay", &v) == 0)
 			delay_ms = v;
 	} else {
-		/* compat: before 6.14 the delay was a hard-coded ~1 s (kernel-facts §2.5) */
+		/* compat: before 6.14 the delay was a hard-coded ~1 s (docs/kernel.md#tw-reuse-delay) */
 		lab_obs_str(res, "tcp_tw_reuse_delay", "absent (kernel < 6.14): about 1 s, whole seconds");
 	}
 	lab_obs_int(res, "tcp_tw_reuse_delay_ms", delay_ms);
@@ -114,7 +114,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 		lab_obs_double(res, "first_port_frees_after_s", until_free_s, 2);
 		lab_obs_double(res, "ceiling_measured_per_sec", measured, 2);
 		lab_obs_double(res, "ceiling_usable_div_60_per_sec", expect, 2);
-		/* within 5 %: the sustained rate is usable / 60 s (kernel-facts §7.4) */
+		/* within 5 %: the sustained rate is usable / 60 s (docs/kernel.md#port-budget) */
 		lab_check_add(res, "reuse off: measured ceiling x100 (conn/s), usable/60 +-5%",
 			      LAB_CMP_RANGE, (int64_t)(expect * 95), (int64_t)(expect * 105 + 1),
 			      (int64_t)(measured * 100));
@@ -186,7 +186,7 @@ out:
 const struct lab_scenario lab_scn_client_exhaustion = {
 	.name = "client-exhaustion",
 	.question = "When does a client that closes first run out of ports, and what does tcp_tw_reuse change?",
-	.source = "kernel-facts §7.4, §7.5, §2.3, §2.5",
+	.source = "docs/kernel.md#port-budget, #eaddrnotavail, #tw-reuse-conditions, #tw-reuse-delay",
 	.expectation = "connect() fails with EADDRNOTAVAIL at attempt usable+1; the sustained ceiling is "
 		       "usable/60 s; tcp_tw_reuse=1 reuses TIME_WAIT after tcp_tw_reuse_delay "
 		       "(TWRecycled rises), but not when the connections had no timestamps",

@@ -184,7 +184,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 		if (made)
 			lab_obs_double(res, "meminfo_slab_delta_bytes_per_tw", (double)(slab1 - slab0) * 1024.0 / (double)made, 0);
 	}
-	/* Every socket was close()d: a TIME_WAIT keeps no descriptor of the process (§5.2). */
+	/* Every socket was close()d: a TIME_WAIT keeps no descriptor of the process (docs/kernel.md#tw-no-fd). */
 	lab_obs_int(res, "open_fds_with_population", count_open_fds());
 	lab_check_add(res, "open file descriptors while N TIME_WAIT exist", LAB_CMP_RANGE, 0,
 		      DESTS + 16, count_open_fds());
@@ -211,7 +211,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_cost = {
 	.name = "cost",
 	.question = "What do N TIME_WAIT sockets cost in memory, latency and census time?",
-	.source = "kernel-facts §5.1, §5.2, §5.4",
+	.source = "docs/kernel.md#tw-memory, #tw-no-fd, #slabinfo-approx, #counting-cost",
 	.expectation = "one tw_sock_TCP slab object (248 B, 256 with alignment, on 6.18) each, no fd, no full socket; "
 		       "new connections still succeed",
 	.timeout_s = 60,

@@ -73,7 +73,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_fin_timeout = {
 	.name = "fin-timeout",
 	.question = "Does lowering tcp_fin_timeout shorten TIME_WAIT?",
-	.source = "kernel-facts §1.1, §1.3, §5.3",
+	.source = "docs/kernel.md#tw-duration, #fin-timeout, #sockstat-tw",
 	.expectation = "no: TIME_WAIT still starts at 60 s; only the orphaned FIN_WAIT2 "
 		       "mini-socket goes away after 5 s",
 	.timeout_s = 20,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Scenario fixed-source-port: a client bound to a fixed local port
- * (seed 004 cases 2, 3 and 5), and how TIME_WAIT left by bind() before
+ * (cannot rebind it, cannot reach another server, reconnects when the server
+ * closed first), and how TIME_WAIT left by bind() before
  * connect() pins a port for every destination while
  * IP_BIND_ADDRESS_NO_PORT restores per-destination sharing.
  */
@@ -53,7 +54,7 @@ static int cases_fixed(struct lab_env *env, struct lab_result *res, int l0, int 
 	lab_obs_str(res, "case3_plain_other_dst", lab_errno_name(r));
 	lab_expect_errno(res, "case 3: bind 45000 to reach another server", EADDRINUSE, r);
 
-	/* case 2 with SO_REUSEADDR on both sockets: the bind()+connect bypass (§2.6) */
+	/* case 2 with SO_REUSEADDR on both sockets: the bind()+connect bypass (docs/kernel.md#bind-connect-bypass) */
 	r = fixed_cycle(l0, 9000, 45001, true, LABNET_CLIENT_FIRST);
 	if (r < 0)
 		return lab_fail(res, r, "fixed-port connection with SO_REUSEADDR failed");
@@ -187,7 +188,8 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_fixed_source_port = {
 	.name = "fixed-source-port",
 	.question = "Can a client bound to a fixed port reconnect, and do bind()-before-connect TIME_WAITs pin ports?",
-	.source = "kernel-facts §2.6, §7.6, §7.7, §8.2",
+	.source = "docs/kernel.md#bind-connect-bypass, #bind-before-connect, #ip-bind-address-no-port, "
+		  "#reuseaddr-restart",
 	.expectation = "a fixed port in client TIME_WAIT cannot be bound again (any destination) "
 		       "unless both sockets set SO_REUSEADDR; after a server-side close it reconnects; "
 		       "bind()+connect TIME_WAIT pins its port for every destination, "

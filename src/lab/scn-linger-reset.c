@@ -74,7 +74,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_linger_reset = {
 	.name = "linger-reset",
 	.question = "Does SO_LINGER {1,0} avoid TIME_WAIT, and which counter shows it?",
-	.source = "kernel-facts §8.1, §10",
+	.source = "docs/kernel.md#so-linger-rst, #counters",
 	.expectation = "close() sends a RST (the peer reads ECONNRESET), no TIME_WAIT on either side, "
 		       "TCPAbortOnData +1 and TCPAbortOnLinger unchanged",
 	.timeout_s = 15,

@@ -146,7 +146,8 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_nat_timewait = {
 	.name = "nat-timewait",
 	.question = "What happens to a SYN with an older timestamp hitting the server's TIME_WAIT (clients behind NAT)?",
-	.source = "kernel-facts §6.3-§6.6, §3",
+	.source = "docs/kernel.md#nat-timestamps, #paws-timewait, #tw-rst, #tw-timer-rearm, "
+		  "#tw-syn-reopen",
 	.expectation = "PAWS rejects it (PAWSTimewait rises); with tcp_rfc1337=0 the client's RST clears "
 		       "the TIME_WAIT and the retry connects in milliseconds; with tcp_rfc1337=1 the "
 		       "connect fails (ETIMEDOUT)",

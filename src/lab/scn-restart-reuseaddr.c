@@ -75,7 +75,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_restart_reuseaddr = {
 	.name = "restart-reuseaddr",
 	.question = "Can a server that closed first restart on its port while TIME_WAIT remains?",
-	.source = "kernel-facts §8.2",
+	.source = "docs/kernel.md#reuseaddr-restart",
 	.expectation = "bind() fails with EADDRINUSE unless SO_REUSEADDR is set on both the old and "
 		       "the new listener",
 	.timeout_s = 15,

@@ -57,7 +57,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 	lab_expect_eq(res, "usable client ports", 100, cr.census->usable);
 	lab_expect_eq(res, "connects out of 3x usable and more", want, n);
 	lab_expect_errno(res, "connect() errors", 0, err);
-	/* a new SYN on a 4-tuple in TIME_WAIT reopens it (§6.3): one TIME_WAIT per client port */
+	/* a new SYN on a 4-tuple in TIME_WAIT reopens it (docs/kernel.md#tw-syn-reopen): one TIME_WAIT per client port */
 	lab_expect_eq(res, "census: server-side TIME_WAIT (= distinct client ports)", distinct,
 		      (int64_t)cr.census->tw_side[TW_SIDE_SERVER]);
 	lab_expect_eq(res, "census: client-side TIME_WAIT", 0, (int64_t)cr.census->tw_side[TW_SIDE_CLIENT]);
@@ -72,7 +72,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 const struct lab_scenario lab_scn_server_closes_first = {
 	.name = "server-closes-first",
 	.question = "Where does TIME_WAIT land when the server closes first, and does the client run out of ports?",
-	.source = "kernel-facts §1, §2.4, §6.3, §7.4",
+	.source = "docs/kernel.md#closer-keeps-tw, #tw-syn-reopen, #tw-reuse-conditions",
 	.expectation = "every TIME_WAIT socket is on the server's port; the client connects 3x its "
 		       "usable port count without EADDRNOTAVAIL; a SYN reusing a client port reopens "
 		       "the server's TIME_WAIT for that 4-tuple, so server TIME_WAIT = distinct client ports",

@@ -60,7 +60,7 @@ check_eq "server port 9000" "9000 0 4 5 9" \
 # Timers: all just created, so all in the last 5 s bucket.
 check_eq "timer buckets" 12 "$(jqv "$J" '.timers.time_wait | length')"
 check_eq "timer 55-60s" 62 "$(jqv "$J" '.timers.time_wait[11]')"
-# sockstat tw = TIME_WAIT + FIN_WAIT2 mini-sockets (kernel-facts §5.3).
+# sockstat tw = TIME_WAIT + FIN_WAIT2 mini-sockets (docs/kernel.md#sockstat-tw).
 check_eq "sockstat tw" 64 "$(jqv "$J" .sockstat.tcp_tw)"
 check_eq "census tw + fw2 mini" 64 "$(jqv "$J" .consistency.census_tw_and_fin_wait2_mini)"
 
@@ -97,7 +97,7 @@ PID=${TW_PIDS[0]}
 "$TWSCOPE" stat --netns "$PID" --json >"$J.pid"
 check_eq "--netns PID" 62 "$(jqv "$J.pid" .time_wait.total)"
 
-# Unprivileged inside the namespace: the same numbers (kernel-facts §9.4).
+# Unprivileged inside the namespace: the same numbers (docs/kernel.md#diag-privileges).
 nsexec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$TWSCOPE" stat --json >"$J.u"
 check_eq "unprivileged tw" 62 "$(jqv "$J.u" .time_wait.total)"
 check_eq "unprivileged sides" "55 7" "$(jqv "$J.u" '"\(.time_wait.client) \(.time_wait.server)"')"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tcp_max_tw_buckets=5 and 12 client active closes: 7 overflows
-# (kernel-facts §4.3). Since boot only -> warning; during the sampling
+# (docs/kernel.md#tw-overflow). Since boot only -> warning; during the sampling
 # interval -> critical with the exact delta.
 . "$(dirname "$0")/lib.sh"
 require ROOT NETNS JQ

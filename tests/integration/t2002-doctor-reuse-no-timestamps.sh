@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tcp_tw_reuse=1 with tcp_timestamps=0: tw-reuse-ineffective warns (kernel-facts §2.3).
+# tcp_tw_reuse=1 with tcp_timestamps=0: tw-reuse-ineffective warns (docs/kernel.md#tw-reuse-conditions).
 . "$(dirname "$0")/lib.sh"
 require ROOT NETNS JQ
 

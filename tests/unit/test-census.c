@@ -57,7 +57,7 @@ static void test_sides(void **state)
 	/* Live listener on the local port: server, even if the peer port is not ephemeral. */
 	sk = sock("10.0.0.1", 8443, "10.0.0.2", 80, TW_TIME_WAIT);
 	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
-	/* Listener gone: service port outside the range, peer inside → server (seed 004 case 4). */
+	/* Listener gone: service port outside the range, peer inside → server (restarted server). */
 	sk = sock("10.0.0.1", 8080, "10.0.0.2", 45000, TW_TIME_WAIT);
 	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
 	/* Ephemeral local port toward a service port → client. */
