@@ -2,7 +2,8 @@
 /*
  * Every kernel reference twscope prints (doctor rule references, lab scenario
  * sources, notes in the code) names an anchor that exists in docs/kernel.md,
- * and no source, doc or man page points at files outside the repository.
+ * docs/findings.md links the sections each rule cites, and no source, doc or
+ * man page points at files outside the repository.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -145,6 +146,40 @@ static void test_lab_sources(void **state)
 		check_printed(lab_scenarios[i]->name, lab_scenarios[i]->source);
 }
 
+/* docs/findings.md links, in each rule's section, every section its reference names. */
+static void test_findings_doc_links(void **state)
+{
+	_cleanup_free_ char *doc = NULL;
+	char path[4096];
+
+	(void) state;
+	snprintf(path, sizeof(path), "%s/docs/findings.md", root);
+	assert_int_equal(read_small_file(path, 1 << 20, &doc), 0);
+	for (size_t i = 0; i < ADV_RULE_MAX; i++) {
+		const char *ref = advice_rule_reference(i);
+		char h[96];
+		const char *sec, *end;
+
+		snprintf(h, sizeof(h), "\n## `%s`\n", advice_rule_id(i));
+		sec = strstr(doc, h);
+		if (!sec)
+			fail_msg("docs/findings.md lacks the section of %s", advice_rule_id(i));
+		end = strstr(sec + 1, "\n## `");
+		if (!end)
+			end = sec + strlen(sec);
+		for (const char *p = ref; (p = strchr(p, '#')); p++) {
+			size_t len = strspn(p + 1, ANCHOR_CHARS);
+			char link[160];
+			const char *l;
+
+			snprintf(link, sizeof(link), "(kernel.md#%.*s)", (int)len, p + 1);
+			l = strstr(sec, link);
+			if (!l || l > end)
+				fail_msg("docs/findings.md, %s: no link %s", advice_rule_id(i), link);
+		}
+	}
+}
+
 /* Links inside docs/kernel.md itself: "](#name)". */
 static void test_self_links(void **state)
 {
@@ -256,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_anchors_unique),
 		cmocka_unit_test(test_rule_refs),
 		cmocka_unit_test(test_lab_sources),
+		cmocka_unit_test(test_findings_doc_links),
 		cmocka_unit_test(test_self_links),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_checker_catches),
