@@ -162,8 +162,10 @@ static void test_findings_doc_links(void **state)
 
 		snprintf(h, sizeof(h), "\n## `%s`\n", advice_rule_id(i));
 		sec = strstr(doc, h);
-		if (!sec)
+		if (!sec) {
 			fail_msg("docs/findings.md lacks the section of %s", advice_rule_id(i));
+			return;
+		}
 		end = strstr(sec + 1, "\n## `");
 		if (!end)
 			end = sec + strlen(sec);
