@@ -25,6 +25,7 @@ struct dest_val {
 	uint64_t held;
 	uint64_t time_wait;
 	uint64_t established;
+	struct census_closes closes;
 };
 
 struct server_key {
@@ -34,6 +35,7 @@ struct server_key {
 struct server_val {
 	uint64_t states[TW_STATE_MAX];
 	uint64_t total;
+	struct census_closes closes;
 };
 
 struct remote_key {
@@ -46,6 +48,40 @@ struct count_val {
 	uint64_t time_wait;
 	uint64_t total;
 };
+
+static const unsigned int close_window_sec[TW_CLOSE_WINDOWS] = { 5, 10, 30, 60 };
+
+unsigned int census_close_window_sec(unsigned int w)
+{
+	return close_window_sec[w < TW_CLOSE_WINDOWS ? w : TW_CLOSE_WINDOWS - 1];
+}
+
+void census_closes_init(struct census_closes *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->youngest_ms = TW_AGE_UNKNOWN;
+}
+
+void census_closes_add(struct census_closes *h, uint32_t expires_ms)
+{
+	const uint32_t full_ms = TW_TIME_WAIT_SEC * 1000;
+	/* A timer rearmed by a retransmitted FIN starts over: it reads as a new close. */
+	uint32_t age_ms = expires_ms < full_ms ? full_ms - expires_ms : 0;
+
+	for (unsigned int w = 0; w < TW_CLOSE_WINDOWS; w++)
+		if (age_ms < close_window_sec[w] * 1000)
+			h->within[w]++;
+	if (h->youngest_ms == TW_AGE_UNKNOWN || age_ms < h->youngest_ms)
+		h->youngest_ms = age_ms;
+	if (expires_ms > h->clears_ms)
+		h->clears_ms = expires_ms;
+}
+
+double census_close_rate(const struct census_closes *h, unsigned int w)
+{
+	return (double)h->within[w < TW_CLOSE_WINDOWS ? w : TW_CLOSE_WINDOWS - 1] /
+	       census_close_window_sec(w);
+}
 
 const char *census_side_name(enum tw_side side)
 {
@@ -66,6 +102,7 @@ struct census *census_new(const struct census_conf *conf)
 	if (!c)
 		return NULL;
 	c->conf = *conf;
+	census_closes_init(&c->closes);
 	c->dest_map = tw_map_new(sizeof(struct dest_key), sizeof(struct dest_val), TW_MAP_MAX_ENTRIES);
 	c->server_map = tw_map_new(sizeof(struct server_key), sizeof(struct server_val), 65536);
 	c->remote_map = tw_map_new(sizeof(struct remote_key), sizeof(struct count_val), TW_MAP_MAX_ENTRIES);
@@ -227,10 +264,13 @@ static int count_client(struct census *c, const struct tw_sock *sk)
 	r = upsert(c, c->dest_map, &key, (void **)&v);
 	if (r < 0 || !v)
 		return r;
+	if (v->held == 0)
+		census_closes_init(&v->closes);
 	v->held++;
-	if (sk->state == TW_TIME_WAIT)
+	if (sk->state == TW_TIME_WAIT) {
 		v->time_wait++;
-	else if (sk->state == TW_ESTABLISHED)
+		census_closes_add(&v->closes, sk->expires_ms);
+	} else if (sk->state == TW_ESTABLISHED)
 		v->established++;
 	return 0;
 }
@@ -247,8 +287,12 @@ static int count_server(struct census *c, const struct tw_sock *sk)
 	if (r < 0)
 		return r;
 	if (sv) {
+		if (sv->total == 0)
+			census_closes_init(&sv->closes);
 		sv->states[sk->state]++;
 		sv->total++;
+		if (sk->state == TW_TIME_WAIT)
+			census_closes_add(&sv->closes, sk->expires_ms);
 	}
 	r = upsert(c, c->remote_map, &rkey, (void **)&rv);
 	if (r < 0 || !rv)
@@ -292,6 +336,7 @@ int census_add(struct census *c, const struct tw_sock *sk)
 		uint32_t b = sk->expires_ms / TW_TIMER_BUCKET_MS;
 
 		c->tw_timer[b < TW_TIMER_BUCKETS ? b : TW_TIMER_BUCKETS - 1]++;
+		census_closes_add(&c->closes, sk->expires_ms);
 	}
 	/* Request sockets hold no port of their own; a listener owns it. */
 	if (!tcpstate_holds_port(sk->state))
@@ -411,6 +456,7 @@ static int build_dests(struct census *c)
 		d->held = dv->held;
 		d->time_wait = dv->time_wait;
 		d->established = dv->established;
+		d->closes = dv->closes;
 		d->util_pct = c->usable ? 100.0 * (double)dv->held / c->usable : 100.0;
 	}
 	qsort(c->dests, c->n_dests, sizeof(*c->dests), cmp_dest);
@@ -460,6 +506,7 @@ static int build_servers(struct census *c)
 		s->port = ((const struct server_key *)k)->port;
 		memcpy(s->states, sv->states, sizeof(s->states));
 		s->total = sv->total;
+		s->closes = sv->closes;
 	}
 	qsort(c->servers, c->n_servers, sizeof(*c->servers), cmp_server);
 	/* Servers are few; a linear lookup per (port, remote) entry is fine. */

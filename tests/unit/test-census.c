@@ -11,6 +11,7 @@
 #include "census.h"
 #include "ksettings.h"
 #include "map.h"
+#include "util.h"
 
 static struct tw_sock sock(const char *src, uint16_t sport, const char *dst, uint16_t dport, int state)
 {
@@ -171,6 +172,62 @@ static void test_server_ports_and_peers(void **state)
 	census_free(c);
 }
 
+/* Ages are read off the timers: 60 s - expires. 4 closes within 5 s, 7 within 10 s, 9 in all. */
+static void test_close_history(void **state)
+{
+	static const uint32_t expires_ms[] = { 59999, 59000, 57000, 55001, 54999, 51000, 50001,
+					       40000, 100 };
+	struct census *c = make(32768, 60999, NULL);
+	const struct census_closes *h;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(expires_ms); i++) {
+		struct tw_sock sk = sock("10.0.0.1", (uint16_t)(40000 + i), "10.0.0.2", 5432, TW_TIME_WAIT);
+
+		sk.expires_ms = expires_ms[i];
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	{
+		/* A server-side TIME_WAIT keeps its own history, and ESTABLISHED adds none. */
+		struct tw_sock sk = sock("10.0.0.1", 80, "10.0.0.3", 40000, TW_TIME_WAIT);
+		struct tw_sock est = sock("10.0.0.1", 41000, "10.0.0.2", 5432, TW_ESTABLISHED);
+
+		sk.expires_ms = 30000;
+		assert_int_equal(census_add(c, &sk), 0);
+		assert_int_equal(census_add(c, &est), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->n_dests, 1);
+	h = &c->dests[0].closes;
+	assert_int_equal(h->within[0], 4);
+	assert_int_equal(h->within[1], 7);
+	assert_int_equal(h->within[2], 8);
+	assert_int_equal(h->within[3], 9);
+	assert_int_equal(h->youngest_ms, 1);
+	assert_int_equal(h->clears_ms, 59999);
+	assert_true(census_close_rate(h, TW_CLOSE_RECENT) > 0.699 &&
+		    census_close_rate(h, TW_CLOSE_RECENT) < 0.701);
+	assert_int_equal(census_close_window_sec(TW_CLOSE_RECENT), 10);
+	assert_int_equal(c->servers[0].closes.within[3], 1);
+	assert_int_equal(c->servers[0].closes.within[2], 0);
+	assert_int_equal(c->servers[0].closes.youngest_ms, 30000);
+	assert_int_equal(c->closes.within[3], 10);
+	census_free(c);
+
+	/* No TIME_WAIT: nothing is young, nothing to clear. */
+	c = make(32768, 60999, NULL);
+	{
+		struct tw_sock est = sock("10.0.0.1", 41000, "10.0.0.2", 5432, TW_ESTABLISHED);
+
+		assert_int_equal(census_add(c, &est), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->dests[0].closes.youngest_ms, TW_AGE_UNKNOWN);
+	assert_int_equal(c->dests[0].closes.clears_ms, 0);
+	assert_int_equal(c->closes.youngest_ms, TW_AGE_UNKNOWN);
+	census_free(c);
+}
+
 static void test_filters(void **state)
 {
 	struct census_filter f = all();
@@ -270,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_port_is_not_ephemeral),
 		cmocka_unit_test(test_usable_and_utilization),
 		cmocka_unit_test(test_server_ports_and_peers),
+		cmocka_unit_test(test_close_history),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_timer_and_fin_wait2),
 		cmocka_unit_test(test_map_limits),
