@@ -20,6 +20,8 @@
 #define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, kernel-facts §1.1 */
 #define TW_TOP_REMOTES 3		/* top remote IPs kept per server port */
 #define TW_MAP_MAX_ENTRIES (4u << 20)	/* hard cap on distinct keys per table */
+#define TW_UNSURE_MAX (1u << 20)	/* sockets whose side waits for census_finish() */
+#define TW_SIDE_FANOUT_MIN 16		/* distinct peer ports that make a port a service */
 
 /*
  * Close history read off TIME_WAIT timers: TIME_WAIT always starts with the
@@ -128,6 +130,9 @@ struct census {
 	struct tw_map *server_map;
 	struct tw_map *remote_map;
 	struct tw_map *peer_map;
+	struct census_unsure *unsure;		/* port-only sides, settled in census_finish() */
+	size_t n_unsure;
+	size_t cap_unsure;
 	bool finished;
 };
 
@@ -147,7 +152,11 @@ int census_add_listener(struct census *c, const struct tw_sock *sk);
  */
 int census_add(struct census *c, const struct tw_sock *sk);
 
-/* census_side() - which side closed first for this socket, by ports and listeners. */
+/*
+ * census_side() - which side closed first for this socket, by ports and
+ * listeners alone. census_add() settles some of the "unknown" ones later, in
+ * census_finish(), from how many distinct peer ports a port faces.
+ */
 enum tw_side census_side(const struct census *c, const struct tw_sock *sk);
 
 /* census_finish() - compute usable ports, utilisation and sorted tables. 0 or -ENOMEM. */

@@ -87,6 +87,58 @@ static void test_sides(void **state)
 	census_free(c);
 }
 
+/* Sides the ports alone cannot tell are settled in census_finish() by fan-out. */
+static void test_sides_by_fanout(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	struct tw_sock sk;
+	char ip[32];
+
+	(void)state;
+	/* A stopped server on 50051 (inside the range): 100 peers' ephemeral ports face it. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "10.0.1.%d", i % 4 + 1);
+		sk = sock("10.0.0.1", 50051, ip, (uint16_t)(40000 + i), TW_TIME_WAIT);
+		assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* We are the client of 10.0.0.3:50052: 30 local ports face that one port. */
+	for (int i = 0; i < 30; i++) {
+		sk = sock("10.0.0.1", (uint16_t)(41000 + i), "10.0.0.3", 50052, TW_TIME_WAIT);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* A client of 20 services on ports inside the range: each local port faces 20 ports. */
+	for (int i = 0; i < 20; i++) {
+		for (int j = 0; j < 20; j++) {
+			sk = sock("10.0.0.1", (uint16_t)(42000 + i), "10.0.0.4", (uint16_t)(43000 + j),
+				  TW_TIME_WAIT);
+			assert_int_equal(census_add(c, &sk), 0);
+		}
+	}
+	/* Too few to tell. */
+	for (int i = 0; i < 5; i++) {
+		sk = sock("10.0.0.1", (uint16_t)(44000 + i), "10.0.0.5", (uint16_t)(45000 + i), TW_TIME_WAIT);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* A peer port above our range is its ephemeral port: we serve 8080. */
+	sk = sock("10.0.0.1", 8080, "10.0.0.6", 62000, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
+	assert_int_equal(census_add(c, &sk), 0);
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->tw_side[TW_SIDE_SERVER], 101);
+	assert_int_equal(c->tw_side[TW_SIDE_CLIENT], 430);
+	assert_int_equal(c->tw_side[TW_SIDE_UNKNOWN], 5);
+	assert_int_equal(c->n_servers, 2);
+	assert_int_equal(c->servers[0].port, 50051);
+	assert_int_equal(c->servers[0].states[TW_TIME_WAIT], 100);
+	assert_int_equal(c->servers[0].distinct_remotes, 4);
+	assert_int_equal(c->n_dests, 21);
+	assert_int_equal(c->dests[0].held, 30);
+	assert_int_equal(c->dests[0].remote_port, 50052);
+	assert_int_equal(c->dests[1].held, 20);
+	census_free(c);
+}
+
 static void test_reserved_port_is_not_ephemeral(void **state)
 {
 	struct census *c = make(40000, 40099, "40000-40009");
@@ -324,6 +376,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sides),
+		cmocka_unit_test(test_sides_by_fanout),
 		cmocka_unit_test(test_reserved_port_is_not_ephemeral),
 		cmocka_unit_test(test_usable_and_utilization),
 		cmocka_unit_test(test_server_ports_and_peers),
