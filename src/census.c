@@ -25,6 +25,7 @@ struct dest_val {
 	uint64_t held;
 	uint64_t time_wait;
 	uint64_t established;
+	struct census_closes closes;
 };
 
 struct server_key {
@@ -34,6 +35,7 @@ struct server_key {
 struct server_val {
 	uint64_t states[TW_STATE_MAX];
 	uint64_t total;
+	struct census_closes closes;
 };
 
 struct remote_key {
@@ -46,6 +48,47 @@ struct count_val {
 	uint64_t time_wait;
 	uint64_t total;
 };
+
+/* A socket whose side the ports alone could not tell; kept until census_finish(). */
+struct census_unsure {
+	struct tw_sock sk;
+	uint32_t local_fanout;	/* distinct remote ports its local port faces */
+	uint32_t remote_fanin;	/* distinct local ports facing its remote port */
+};
+
+static const unsigned int close_window_sec[TW_CLOSE_WINDOWS] = { 5, 10, 30, 60 };
+
+unsigned int census_close_window_sec(unsigned int w)
+{
+	return close_window_sec[w < TW_CLOSE_WINDOWS ? w : TW_CLOSE_WINDOWS - 1];
+}
+
+void census_closes_init(struct census_closes *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->youngest_ms = TW_AGE_UNKNOWN;
+}
+
+void census_closes_add(struct census_closes *h, uint32_t expires_ms)
+{
+	const uint32_t full_ms = TW_TIME_WAIT_SEC * 1000;
+	/* A timer rearmed by a retransmitted FIN starts over: it reads as a new close. */
+	uint32_t age_ms = expires_ms < full_ms ? full_ms - expires_ms : 0;
+
+	for (unsigned int w = 0; w < TW_CLOSE_WINDOWS; w++)
+		if (age_ms < close_window_sec[w] * 1000)
+			h->within[w]++;
+	if (h->youngest_ms == TW_AGE_UNKNOWN || age_ms < h->youngest_ms)
+		h->youngest_ms = age_ms;
+	if (expires_ms > h->clears_ms)
+		h->clears_ms = expires_ms;
+}
+
+double census_close_rate(const struct census_closes *h, unsigned int w)
+{
+	return (double)h->within[w < TW_CLOSE_WINDOWS ? w : TW_CLOSE_WINDOWS - 1] /
+	       census_close_window_sec(w);
+}
 
 const char *census_side_name(enum tw_side side)
 {
@@ -66,6 +109,7 @@ struct census *census_new(const struct census_conf *conf)
 	if (!c)
 		return NULL;
 	c->conf = *conf;
+	census_closes_init(&c->closes);
 	c->dest_map = tw_map_new(sizeof(struct dest_key), sizeof(struct dest_val), TW_MAP_MAX_ENTRIES);
 	c->server_map = tw_map_new(sizeof(struct server_key), sizeof(struct server_val), 65536);
 	c->remote_map = tw_map_new(sizeof(struct remote_key), sizeof(struct count_val), TW_MAP_MAX_ENTRIES);
@@ -99,6 +143,7 @@ struct census *census_free(struct census *c)
 	tw_map_free(c->server_map);
 	tw_map_free(c->remote_map);
 	tw_map_free(c->peer_map);
+	free(c->unsure);
 	free((void *)c->conf.reserved);
 	free(c->dests);
 	free(c->servers);
@@ -184,6 +229,9 @@ enum tw_side census_side(const struct census *c, const struct tw_sock *sk)
 		return TW_SIDE_CLIENT;
 	if (sk->sport < 1024 && sk->dport >= 1024)
 		return TW_SIDE_SERVER;
+	/* A peer port above our range is another host's ephemeral port (49152-65535 is common). */
+	if (!local_eph && sk->dport > c->conf.range_hi && sk->sport < sk->dport)
+		return TW_SIDE_SERVER;
 	return TW_SIDE_UNKNOWN;
 }
 
@@ -227,10 +275,13 @@ static int count_client(struct census *c, const struct tw_sock *sk)
 	r = upsert(c, c->dest_map, &key, (void **)&v);
 	if (r < 0 || !v)
 		return r;
+	if (v->held == 0)
+		census_closes_init(&v->closes);
 	v->held++;
-	if (sk->state == TW_TIME_WAIT)
+	if (sk->state == TW_TIME_WAIT) {
 		v->time_wait++;
-	else if (sk->state == TW_ESTABLISHED)
+		census_closes_add(&v->closes, sk->expires_ms);
+	} else if (sk->state == TW_ESTABLISHED)
 		v->established++;
 	return 0;
 }
@@ -247,8 +298,12 @@ static int count_server(struct census *c, const struct tw_sock *sk)
 	if (r < 0)
 		return r;
 	if (sv) {
+		if (sv->total == 0)
+			census_closes_init(&sv->closes);
 		sv->states[sk->state]++;
 		sv->total++;
+		if (sk->state == TW_TIME_WAIT)
+			census_closes_add(&sv->closes, sk->expires_ms);
 	}
 	r = upsert(c, c->remote_map, &rkey, (void **)&rv);
 	if (r < 0 || !rv)
@@ -274,6 +329,36 @@ static int count_peer(struct census *c, const struct tw_sock *sk)
 	return 0;
 }
 
+/* Count a socket whose side is settled. */
+static int count_side(struct census *c, const struct tw_sock *sk, enum tw_side side)
+{
+	if (sk->state == TW_TIME_WAIT)
+		c->tw_side[side]++;
+	if (side == TW_SIDE_CLIENT)
+		return count_client(c, sk);
+	if (side == TW_SIDE_SERVER)
+		return count_server(c, sk);
+	return count_peer(c, sk);
+}
+
+/* Keep a socket the ports alone could not place; past the cap it stays unknown. */
+static int keep_unsure(struct census *c, const struct tw_sock *sk)
+{
+	if (c->n_unsure == TW_UNSURE_MAX)
+		return count_side(c, sk, TW_SIDE_UNKNOWN);
+	if (c->n_unsure == c->cap_unsure) {
+		size_t cap = c->cap_unsure ? c->cap_unsure * 2 : 1024;
+		struct census_unsure *u = reallocarray(c->unsure, cap, sizeof(*u));
+
+		if (!u)
+			return -ENOMEM;
+		c->unsure = u;
+		c->cap_unsure = cap;
+	}
+	c->unsure[c->n_unsure++] = (struct census_unsure){ .sk = *sk };
+	return 0;
+}
+
 int census_add(struct census *c, const struct tw_sock *sk)
 {
 	enum tw_side side;
@@ -292,18 +377,129 @@ int census_add(struct census *c, const struct tw_sock *sk)
 		uint32_t b = sk->expires_ms / TW_TIMER_BUCKET_MS;
 
 		c->tw_timer[b < TW_TIMER_BUCKETS ? b : TW_TIMER_BUCKETS - 1]++;
+		census_closes_add(&c->closes, sk->expires_ms);
 	}
 	/* Request sockets hold no port of their own; a listener owns it. */
 	if (!tcpstate_holds_port(sk->state))
 		return 0;
 	side = census_side(c, sk);
-	if (sk->state == TW_TIME_WAIT)
-		c->tw_side[side]++;
-	if (side == TW_SIDE_CLIENT)
-		return count_client(c, sk);
-	if (side == TW_SIDE_SERVER)
-		return count_server(c, sk);
-	return count_peer(c, sk);
+	if (side == TW_SIDE_UNKNOWN)
+		return keep_unsure(c, sk);
+	return count_side(c, sk, side);
+}
+
+static int cmp_local_remote(const void *pa, const void *pb)
+{
+	const struct census_unsure *a = pa, *b = pb;
+
+	if (a->sk.sport != b->sk.sport)
+		return a->sk.sport < b->sk.sport ? -1 : 1;
+	return a->sk.dport < b->sk.dport ? -1 : a->sk.dport > b->sk.dport;
+}
+
+static int cmp_remote_local(const void *pa, const void *pb)
+{
+	const struct census_unsure *a = pa, *b = pb;
+
+	if (a->sk.dport != b->sk.dport)
+		return a->sk.dport < b->sk.dport ? -1 : 1;
+	return a->sk.sport < b->sk.sport ? -1 : a->sk.sport > b->sk.sport;
+}
+
+/*
+ * For each run of equal first ports (sorted by first, then second port),
+ * store the number of distinct second ports into every member: local_fanout
+ * when sorted local-first, remote_fanin when sorted remote-first.
+ */
+static void count_distinct(struct census_unsure *u, size_t n, bool by_local)
+{
+	size_t start = 0;
+
+	while (start < n) {
+		uint16_t key = by_local ? u[start].sk.sport : u[start].sk.dport;
+		uint32_t distinct = 0;
+		size_t end = start;
+
+		for (; end < n && (by_local ? u[end].sk.sport : u[end].sk.dport) == key; end++) {
+			uint16_t other = by_local ? u[end].sk.dport : u[end].sk.sport;
+			uint16_t prev = by_local ? u[end - (end > start)].sk.dport :
+						   u[end - (end > start)].sk.sport;
+
+			if (end == start || other != prev)
+				distinct++;
+		}
+		for (size_t i = start; i < end; i++) {
+			if (by_local)
+				u[i].local_fanout = distinct;
+			else
+				u[i].remote_fanin = distinct;
+		}
+		start = end;
+	}
+}
+
+/*
+ * Is the local port of run u[start..end) a service? It faces many distinct
+ * remote ports, and most of those face no other local port here: clients'
+ * ephemeral ports. A client port talking to many services fails the second
+ * test, because each service port is faced by many local ports.
+ */
+static bool run_is_service(const struct census_unsure *u, size_t start, size_t end)
+{
+	uint32_t distinct = 0, private = 0;
+
+	if (u[start].local_fanout < TW_SIDE_FANOUT_MIN)
+		return false;
+	for (size_t i = start; i < end; i++) {
+		if (i > start && u[i].sk.dport == u[i - 1].sk.dport)
+			continue;
+		distinct++;
+		if (u[i].remote_fanin <= 2)
+			private++;
+	}
+	return private * 4 >= distinct * 3;
+}
+
+/*
+ * Settle the sockets kept by census_add(): a local port facing many private
+ * peer ports is a server port (a server inside the ephemeral range whose
+ * listener is gone); a remote port faced by many local ports is a service
+ * we are the client of. Whatever is left stays unknown.
+ */
+static int settle_unsure(struct census *c)
+{
+	struct census_unsure *u = c->unsure;
+	size_t n = c->n_unsure, start = 0;
+	int r;
+
+	if (!n)
+		return 0;
+	qsort(u, n, sizeof(*u), cmp_remote_local);
+	count_distinct(u, n, false);
+	qsort(u, n, sizeof(*u), cmp_local_remote);
+	count_distinct(u, n, true);
+	while (start < n) {
+		size_t end = start;
+		bool service;
+
+		while (end < n && u[end].sk.sport == u[start].sk.sport)
+			end++;
+		service = run_is_service(u, start, end);
+		for (size_t i = start; i < end; i++) {
+			enum tw_side side = service ? TW_SIDE_SERVER :
+					    u[i].remote_fanin >= TW_SIDE_FANOUT_MIN ? TW_SIDE_CLIENT :
+										      TW_SIDE_UNKNOWN;
+
+			r = count_side(c, &u[i].sk, side);
+			if (r < 0)
+				return r;
+		}
+		start = end;
+	}
+	c->unsure = NULL;
+	c->n_unsure = c->cap_unsure = 0;
+	free(u);
+	return 0;
 }
 
 uint64_t census_total(const struct census *c, unsigned int state)
@@ -411,6 +607,7 @@ static int build_dests(struct census *c)
 		d->held = dv->held;
 		d->time_wait = dv->time_wait;
 		d->established = dv->established;
+		d->closes = dv->closes;
 		d->util_pct = c->usable ? 100.0 * (double)dv->held / c->usable : 100.0;
 	}
 	qsort(c->dests, c->n_dests, sizeof(*c->dests), cmp_dest);
@@ -460,6 +657,7 @@ static int build_servers(struct census *c)
 		s->port = ((const struct server_key *)k)->port;
 		memcpy(s->states, sv->states, sizeof(s->states));
 		s->total = sv->total;
+		s->closes = sv->closes;
 	}
 	qsort(c->servers, c->n_servers, sizeof(*c->servers), cmp_server);
 	/* Servers are few; a linear lookup per (port, remote) entry is fine. */
@@ -537,6 +735,9 @@ int census_finish(struct census *c)
 
 	if (c->finished)
 		return 0;
+	r = settle_unsure(c);
+	if (r < 0)
+		return r;
 	compute_usable(c);
 	r = build_dests(c);
 	if (r < 0)

@@ -20,6 +20,23 @@
 #define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, docs/kernel.md#tw-duration */
 #define TW_TOP_REMOTES 3		/* top remote IPs kept per server port */
 #define TW_MAP_MAX_ENTRIES (4u << 20)	/* hard cap on distinct keys per table */
+#define TW_UNSURE_MAX (1u << 20)	/* sockets whose side waits for census_finish() */
+#define TW_SIDE_FANOUT_MIN 16		/* distinct peer ports that make a port a service */
+
+/*
+ * Close history read off TIME_WAIT timers: TIME_WAIT always starts with the
+ * full 60 s, so a socket with R ms left was closed 60 s - R ago, and the
+ * census holds the last minute's closes per destination without sampling.
+ */
+#define TW_CLOSE_WINDOWS 4		/* closes within the last 5, 10, 30, 60 s */
+#define TW_CLOSE_RECENT 1		/* the window the recent rate uses: 10 s */
+#define TW_AGE_UNKNOWN UINT32_MAX
+
+struct census_closes {
+	uint64_t within[TW_CLOSE_WINDOWS];	/* TIME_WAIT closed within each window */
+	uint32_t youngest_ms;			/* age of the newest TIME_WAIT, or TW_AGE_UNKNOWN */
+	uint32_t clears_ms;			/* until the last TIME_WAIT expires */
+};
 
 enum tw_side {
 	TW_SIDE_CLIENT,		/* this host closed first on an ephemeral port */
@@ -61,6 +78,7 @@ struct census_dest {
 	uint64_t time_wait;
 	uint64_t established;
 	double util_pct;	/* held / usable * 100 */
+	struct census_closes closes;
 };
 
 struct census_remote {
@@ -75,6 +93,7 @@ struct census_server_port {
 	uint64_t states[TW_STATE_MAX];
 	uint64_t total;
 	uint64_t distinct_remotes;
+	struct census_closes closes;
 	size_t n_top;
 	struct census_remote top[TW_TOP_REMOTES];
 };
@@ -87,6 +106,7 @@ struct census {
 	uint64_t fw2_orphan;			/* FIN_WAIT2 mini-sockets (timer 3, inode 0) */
 	uint64_t fw2_live;
 	uint64_t tw_timer[TW_TIMER_BUCKETS];	/* remaining time of TIME_WAIT sockets */
+	struct census_closes closes;		/* all TIME_WAIT, any side */
 	uint64_t listeners;
 	bool truncated;				/* a table hit TW_MAP_MAX_ENTRIES */
 
@@ -110,6 +130,9 @@ struct census {
 	struct tw_map *server_map;
 	struct tw_map *remote_map;
 	struct tw_map *peer_map;
+	struct census_unsure *unsure;		/* port-only sides, settled in census_finish() */
+	size_t n_unsure;
+	size_t cap_unsure;
 	bool finished;
 };
 
@@ -129,7 +152,11 @@ int census_add_listener(struct census *c, const struct tw_sock *sk);
  */
 int census_add(struct census *c, const struct tw_sock *sk);
 
-/* census_side() - which side closed first for this socket, by ports and listeners. */
+/*
+ * census_side() - which side closed first for this socket, by ports and
+ * listeners alone. census_add() settles some of the "unknown" ones later, in
+ * census_finish(), from how many distinct peer ports a port faces.
+ */
 enum tw_side census_side(const struct census *c, const struct tw_sock *sk);
 
 /* census_finish() - compute usable ports, utilisation and sorted tables. 0 or -ENOMEM. */
@@ -156,5 +183,17 @@ static inline void port_bit_set(uint8_t *map, uint16_t port)
 }
 
 const char *census_side_name(enum tw_side side);
+
+/* census_close_window_sec() - length of close window w (0..TW_CLOSE_WINDOWS-1) in seconds. */
+unsigned int census_close_window_sec(unsigned int w);
+
+/* census_closes_init() - an empty close history. */
+void census_closes_init(struct census_closes *h);
+
+/* census_closes_add() - count one TIME_WAIT socket with expires_ms left. */
+void census_closes_add(struct census_closes *h, uint32_t expires_ms);
+
+/* census_close_rate() - closes per second over window w. */
+double census_close_rate(const struct census_closes *h, unsigned int w);
 
 #endif

@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "census.h"
 #include "ksettings.h"
+#include "outlook.h"
 #include "scrape.h"
 
 /* Kernel counter -> metric name (docs/serve.md lists the mapping). */
@@ -194,6 +195,24 @@ static void render_destinations(FILE *f, const struct census *c, size_t top)
 	for (size_t i = 0; i < n; i++) {
 		dest_labels(f, "twscope_destination_port_utilization_ratio", &c->dests[i]);
 		put_double(f, c->usable ? (double)c->dests[i].held / c->usable : 1.0);
+		fputc('\n', f);
+	}
+	family(f, "twscope_destination_close_rate", "gauge",
+	       "closes per second toward a destination over the last 10 s, read off the TIME_WAIT timers");
+	for (size_t i = 0; i < n; i++) {
+		dest_labels(f, "twscope_destination_close_rate", &c->dests[i]);
+		put_double(f, census_close_rate(&c->dests[i].closes, TW_CLOSE_RECENT));
+		fputc('\n', f);
+	}
+	family(f, "twscope_destination_projected_utilization_ratio", "gauge",
+	       "ports used / usable once TIME_WAIT fills at the rate sustained over the last 10 s");
+	for (size_t i = 0; i < n; i++) {
+		const struct census_dest *d = &c->dests[i];
+		struct tw_outlook ol;
+
+		outlook_compute(&d->closes, d->held, d->time_wait, c->usable, &ol);
+		dest_labels(f, "twscope_destination_projected_utilization_ratio", d);
+		put_double(f, c->usable ? ol.projected_util_pct / 100.0 : 1.0);
 		fputc('\n', f);
 	}
 }

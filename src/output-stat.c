@@ -14,6 +14,7 @@
 
 #include "addr.h"
 #include "collect.h"
+#include "outlook.h"
 #include "output.h"
 #include "util.h"
 
@@ -78,9 +79,29 @@ static struct json_object *json_port_range(const struct census *c)
 	return o;
 }
 
+/* The close rate and where it leads, for a destination (usable > 0) or a server port. */
+static void json_outlook(struct json_object *o, const struct tw_outlook *ol, bool projection)
+{
+	json_object_object_add(o, "close_rate_per_sec", out_json_double(ol->rate_per_sec, 2));
+	add_u64(o, "close_rate_window_sec", ol->window_sec);
+	json_object_object_add(o, "close_rate_minute_per_sec", out_json_double(ol->minute_rate_per_sec, 2));
+	json_object_object_add(o, "sustained_close_rate_per_sec", out_json_double(ol->sustained_per_sec, 2));
+	json_object_object_add(o, "trend", json_object_new_string(outlook_trend_name(ol->trend)));
+	json_object_object_add(o, "quiet_sec", ol->quiet_ms == TW_AGE_UNKNOWN ? NULL :
+			       out_json_double(ol->quiet_ms / 1000.0, 1));
+	json_object_object_add(o, "clears_in_sec", out_json_double(ol->clears_ms / 1000.0, 1));
+	if (!projection)
+		return;
+	json_object_object_add(o, "projected_held", out_json_double(ol->projected_held, 0));
+	json_object_object_add(o, "projected_utilization_pct", out_json_double(ol->projected_util_pct, 2));
+	json_object_object_add(o, "exhaustion_in_sec", ol->exhaust_in_sec < 0 ? NULL :
+			       out_json_double(ol->exhaust_in_sec, 1));
+}
+
 static struct json_object *json_dest(const struct census *c, const struct census_dest *d)
 {
 	struct json_object *o = json_object_new_object();
+	struct tw_outlook ol;
 
 	json_object_object_add(o, "local", out_json_addr(&d->local));
 	json_object_object_add(o, "remote", out_json_addr(&d->remote));
@@ -90,9 +111,8 @@ static struct json_object *json_dest(const struct census *c, const struct census
 	add_u64(o, "established", d->established);
 	add_u64(o, "usable", c->usable);
 	json_object_object_add(o, "utilization_pct", out_json_double(d->util_pct, 2));
-	/* Little's law: TIME_WAIT count / 60 s is the close rate that sustains it. */
-	json_object_object_add(o, "close_rate_per_sec",
-			       out_json_double((double)d->time_wait / TW_TIME_WAIT_SEC, 2));
+	outlook_compute(&d->closes, d->held, d->time_wait, c->usable, &ol);
+	json_outlook(o, &ol, true);
 	json_object_object_add(o, "ceiling_per_sec", out_json_double((double)c->usable / TW_TIME_WAIT_SEC, 2));
 	return o;
 }
@@ -110,6 +130,7 @@ static struct json_object *json_remote(const struct census_remote *r)
 static struct json_object *json_server(const struct census_server_port *s)
 {
 	struct json_object *o = json_object_new_object(), *top = json_object_new_array();
+	struct tw_outlook ol;
 
 	add_u64(o, "port", s->port);
 	add_u64(o, "time_wait", s->states[TW_TIME_WAIT]);
@@ -117,6 +138,8 @@ static struct json_object *json_server(const struct census_server_port *s)
 	add_u64(o, "total", s->total);
 	json_object_object_add(o, "states", json_states(s->states));
 	add_u64(o, "distinct_remotes", s->distinct_remotes);
+	outlook_compute(&s->closes, s->total, s->states[TW_TIME_WAIT], 0, &ol);
+	json_outlook(o, &ol, false);
 	for (size_t i = 0; i < s->n_top; i++)
 		json_object_array_add(top, json_remote(&s->top[i]));
 	json_object_object_add(o, "top_remotes", top);
@@ -299,19 +322,22 @@ static void print_dests(FILE *f, const struct out_style *st, const struct census
 		wr = b > wr ? b : wr;
 	}
 	if (!v->no_header)
-		fprintf(f, "  %-*s %-*s %7s %7s %-27s %9s %9s\n", wl, "LOCAL", wr, "REMOTE", "HELD", "TW",
-			"USE", "CLOSE/S", "CEILING/S");
+		fprintf(f, "  %-*s %-*s %7s %7s %-27s %9s %6s %-8s %9s\n", wl, "LOCAL", wr, "REMOTE", "HELD",
+			"TW", "USE", "CLOSE/S", "PROJ", "TREND", "CEILING/S");
 	for (size_t i = 0; i < n; i++) {
 		const struct census_dest *d = &c->dests[i];
 		enum out_color col = d->util_pct >= 80 ? OUT_RED : d->util_pct >= 50 ? OUT_YELLOW : OUT_GREEN;
+		struct tw_outlook ol;
 
 		addr_format(&d->local, local, sizeof(local));
 		addr_format_endpoint(&d->remote, d->remote_port, remote, sizeof(remote));
 		fprintf(f, "  %-*s %-*s %7" PRIu64 " %7" PRIu64 " %s", wl, local, wr, remote, d->held,
 			d->time_wait, out_color(st, col));
 		out_bar(f, st, d->util_pct / 100.0, 20);
-		fprintf(f, "%s %5.1f%% %9.1f %9.1f\n", out_color(st, OUT_RESET), d->util_pct,
-			(double)d->time_wait / TW_TIME_WAIT_SEC, (double)c->usable / TW_TIME_WAIT_SEC);
+		outlook_compute(&d->closes, d->held, d->time_wait, c->usable, &ol);
+		fprintf(f, "%s %5.1f%% %9.1f %5.0f%% %-8s %9.1f\n", out_color(st, OUT_RESET), d->util_pct,
+			ol.rate_per_sec, ol.projected_util_pct, outlook_trend_name(ol.trend),
+			(double)c->usable / TW_TIME_WAIT_SEC);
 	}
 	if (n < c->n_dests)
 		fprintf(f, "  ... %zu more (--top 0 shows all)\n", c->n_dests - n);

@@ -48,9 +48,11 @@ extern const struct lab_scenario lab_scn_bucket_overflow;
 extern const struct lab_scenario lab_scn_fin_timeout;
 extern const struct lab_scenario lab_scn_nat_timewait;
 extern const struct lab_scenario lab_scn_cost;
+extern const struct lab_scenario lab_scn_connect_latency;
 
 const struct lab_scenario *const lab_scenarios[] = {
 	&lab_scn_client_exhaustion,
+	&lab_scn_connect_latency,
 	&lab_scn_server_closes_first,
 	&lab_scn_linger_reset,
 	&lab_scn_restart_reuseaddr,

@@ -44,8 +44,11 @@ check_eq "tw/established" 7.75 "$(jqv "$J" .time_wait.per_established)"
 
 # Per destination, worst first. 127.0.0.1:9000 holds 30 TW + 4 ESTAB + 2 orphan FW2 + 3 live FW2.
 check_eq destinations 3 "$(jqv "$J" .destinations_total)"
-check_eq "dest0" "127.0.0.1 127.0.0.1 9000 39 30 4 89 43.82 0.5 1.48" \
-	"$(jqv "$J" '.destinations[0] | "\(.local) \(.remote) \(.remote_port) \(.held) \(.time_wait) \(.established) \(.usable) \(.utilization_pct) \(.close_rate_per_sec) \(.ceiling_per_sec)"')"
+check_eq "dest0" "127.0.0.1 127.0.0.1 9000 39 30 4 89 43.82 1.48" \
+	"$(jqv "$J" '.destinations[0] | "\(.local) \(.remote) \(.remote_port) \(.held) \(.time_wait) \(.established) \(.usable) \(.utilization_pct) \(.ceiling_per_sec)"')"
+# The 30 closes happened in the last seconds: 30 in the 10 s window, 30 over the minute.
+check_eq "dest0 closes" "3 10 0.5 growing 9" \
+	"$(jqv "$J" '.destinations[0] | "\(.close_rate_per_sec) \(.close_rate_window_sec) \(.close_rate_minute_per_sec) \(.trend) \(.projected_held - .sustained_close_rate_per_sec * 60 | round)"')"
 check_eq "dest1" "127.0.0.1 127.0.0.2 9000 20 20 22.47" \
 	"$(jqv "$J" '.destinations[1] | "\(.local) \(.remote) \(.remote_port) \(.held) \(.time_wait) \(.utilization_pct)"')"
 check_eq "dest2" "::1 ::1 9000 5 5 5.62" \

@@ -42,6 +42,8 @@ check_eq "dest ports used" 36 "$(metric "$M" "twscope_destination_ports_used$D")
 check_eq "dest time_wait" 30 "$(metric "$M" "twscope_destination_time_wait_sockets$D")"
 check_eq "dest usable" 90 "$(metric "$M" "twscope_destination_ports_usable$D")"
 check_eq "dest ratio" 0.4 "$(metric "$M" "twscope_destination_port_utilization_ratio$D")"
+# The 30 closes are seconds old: all inside the 10 s window.
+check_eq "dest close rate" 3 "$(metric "$M" "twscope_destination_close_rate$D")"
 check_eq "top-K=1: one destination series" 1 "$(grep -c '^twscope_destination_ports_used{' "$M")"
 check_eq "histogram count" 42 "$(metric "$M" 'twscope_time_wait_remaining_seconds_count')"
 check_eq "histogram +Inf" 42 "$(metric "$M" 'twscope_time_wait_remaining_seconds_bucket{le="+Inf"}')"

@@ -12,7 +12,7 @@ check_eq "unknown scenario exit" 2 $?
 check_eq "did you mean" 1 "$("$TWSCOPE" lab run bucket-overflw 2>&1 >/dev/null | grep -c "did you mean 'bucket-overflow'")"
 "$TWSCOPE" lab list --json >"$TW_TMP/list.json"
 check_eq "lab list exit" 0 $?
-NAMES="bucket-overflow client-exhaustion cost fin-timeout fixed-source-port linger-reset nat-timewait restart-reuseaddr server-closes-first"
+NAMES="bucket-overflow client-exhaustion connect-latency cost fin-timeout fixed-source-port linger-reset nat-timewait restart-reuseaddr server-closes-first"
 check_eq "lab list names" "$NAMES" "$(jq -r '[.scenarios[].name] | sort | join(" ")' "$TW_TMP/list.json")"
 check_eq "lab list schema" 1 "$(jqv "$TW_TMP/list.json" .schema)"
 
@@ -42,6 +42,12 @@ check_eq "failed checks" 0 "$(jq '[.scenarios[].checks[]? | select(.ok != true)]
 check_eq "summary differs+error" 0 "$(jq '.summary.differs + .summary.error' "$J")"
 
 sc() { jq -r --arg n "$1" ".scenarios[] | select(.name == \$n) | $2" "$J"; }
+if [ "$(sc connect-latency .verdict)" = "as expected" ]; then
+	check_eq "connect-latency: usable, samples" "2000 100" \
+		"$(sc connect-latency '"\(.observed.usable_ports) \(.observed.samples_per_level)"')"
+	# The parity walk starts once one parity is full: at 50 %, not at 40 %.
+	check_eq "connect-latency: slow from" 50 "$(sc connect-latency .observed.slow_from_use_pct)"
+fi
 if [ "$(sc client-exhaustion .verdict)" = "as expected" ]; then
 	check_eq "exhaustion: usable" 100 "$(sc client-exhaustion .observed.usable_ports)"
 	check_eq "exhaustion: EADDRNOTAVAIL at usable+1" "101 EADDRNOTAVAIL" \

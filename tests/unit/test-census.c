@@ -11,6 +11,7 @@
 #include "census.h"
 #include "ksettings.h"
 #include "map.h"
+#include "util.h"
 
 static struct tw_sock sock(const char *src, uint16_t sport, const char *dst, uint16_t dport, int state)
 {
@@ -83,6 +84,58 @@ static void test_sides(void **state)
 	/* Off loopback the same ports stay unknown: the peer's listener is not ours. */
 	sk = sock("10.0.0.1", 45000, "10.0.0.2", 45001, TW_TIME_WAIT);
 	assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+	census_free(c);
+}
+
+/* Sides the ports alone cannot tell are settled in census_finish() by fan-out. */
+static void test_sides_by_fanout(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	struct tw_sock sk;
+	char ip[32];
+
+	(void)state;
+	/* A stopped server on 50051 (inside the range): 100 peers' ephemeral ports face it. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "10.0.1.%d", i % 4 + 1);
+		sk = sock("10.0.0.1", 50051, ip, (uint16_t)(40000 + i), TW_TIME_WAIT);
+		assert_int_equal(census_side(c, &sk), TW_SIDE_UNKNOWN);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* We are the client of 10.0.0.3:50052: 30 local ports face that one port. */
+	for (int i = 0; i < 30; i++) {
+		sk = sock("10.0.0.1", (uint16_t)(41000 + i), "10.0.0.3", 50052, TW_TIME_WAIT);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* A client of 20 services on ports inside the range: each local port faces 20 ports. */
+	for (int i = 0; i < 20; i++) {
+		for (int j = 0; j < 20; j++) {
+			sk = sock("10.0.0.1", (uint16_t)(42000 + i), "10.0.0.4", (uint16_t)(43000 + j),
+				  TW_TIME_WAIT);
+			assert_int_equal(census_add(c, &sk), 0);
+		}
+	}
+	/* Too few to tell. */
+	for (int i = 0; i < 5; i++) {
+		sk = sock("10.0.0.1", (uint16_t)(44000 + i), "10.0.0.5", (uint16_t)(45000 + i), TW_TIME_WAIT);
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	/* A peer port above our range is its ephemeral port: we serve 8080. */
+	sk = sock("10.0.0.1", 8080, "10.0.0.6", 62000, TW_TIME_WAIT);
+	assert_int_equal(census_side(c, &sk), TW_SIDE_SERVER);
+	assert_int_equal(census_add(c, &sk), 0);
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->tw_side[TW_SIDE_SERVER], 101);
+	assert_int_equal(c->tw_side[TW_SIDE_CLIENT], 430);
+	assert_int_equal(c->tw_side[TW_SIDE_UNKNOWN], 5);
+	assert_int_equal(c->n_servers, 2);
+	assert_int_equal(c->servers[0].port, 50051);
+	assert_int_equal(c->servers[0].states[TW_TIME_WAIT], 100);
+	assert_int_equal(c->servers[0].distinct_remotes, 4);
+	assert_int_equal(c->n_dests, 21);
+	assert_int_equal(c->dests[0].held, 30);
+	assert_int_equal(c->dests[0].remote_port, 50052);
+	assert_int_equal(c->dests[1].held, 20);
 	census_free(c);
 }
 
@@ -168,6 +221,62 @@ static void test_server_ports_and_peers(void **state)
 	assert_int_equal(c->peers[0].time_wait, 10);
 	assert_int_equal(c->peers[3].total, 2);
 	assert_int_equal(c->n_dests, 0);
+	census_free(c);
+}
+
+/* Ages are read off the timers: 60 s - expires. 4 closes within 5 s, 7 within 10 s, 9 in all. */
+static void test_close_history(void **state)
+{
+	static const uint32_t expires_ms[] = { 59999, 59000, 57000, 55001, 54999, 51000, 50001,
+					       40000, 100 };
+	struct census *c = make(32768, 60999, NULL);
+	const struct census_closes *h;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(expires_ms); i++) {
+		struct tw_sock sk = sock("10.0.0.1", (uint16_t)(40000 + i), "10.0.0.2", 5432, TW_TIME_WAIT);
+
+		sk.expires_ms = expires_ms[i];
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	{
+		/* A server-side TIME_WAIT keeps its own history, and ESTABLISHED adds none. */
+		struct tw_sock sk = sock("10.0.0.1", 80, "10.0.0.3", 40000, TW_TIME_WAIT);
+		struct tw_sock est = sock("10.0.0.1", 41000, "10.0.0.2", 5432, TW_ESTABLISHED);
+
+		sk.expires_ms = 30000;
+		assert_int_equal(census_add(c, &sk), 0);
+		assert_int_equal(census_add(c, &est), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->n_dests, 1);
+	h = &c->dests[0].closes;
+	assert_int_equal(h->within[0], 4);
+	assert_int_equal(h->within[1], 7);
+	assert_int_equal(h->within[2], 8);
+	assert_int_equal(h->within[3], 9);
+	assert_int_equal(h->youngest_ms, 1);
+	assert_int_equal(h->clears_ms, 59999);
+	assert_true(census_close_rate(h, TW_CLOSE_RECENT) > 0.699 &&
+		    census_close_rate(h, TW_CLOSE_RECENT) < 0.701);
+	assert_int_equal(census_close_window_sec(TW_CLOSE_RECENT), 10);
+	assert_int_equal(c->servers[0].closes.within[3], 1);
+	assert_int_equal(c->servers[0].closes.within[2], 0);
+	assert_int_equal(c->servers[0].closes.youngest_ms, 30000);
+	assert_int_equal(c->closes.within[3], 10);
+	census_free(c);
+
+	/* No TIME_WAIT: nothing is young, nothing to clear. */
+	c = make(32768, 60999, NULL);
+	{
+		struct tw_sock est = sock("10.0.0.1", 41000, "10.0.0.2", 5432, TW_ESTABLISHED);
+
+		assert_int_equal(census_add(c, &est), 0);
+	}
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->dests[0].closes.youngest_ms, TW_AGE_UNKNOWN);
+	assert_int_equal(c->dests[0].closes.clears_ms, 0);
+	assert_int_equal(c->closes.youngest_ms, TW_AGE_UNKNOWN);
 	census_free(c);
 }
 
@@ -267,9 +376,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sides),
+		cmocka_unit_test(test_sides_by_fanout),
 		cmocka_unit_test(test_reserved_port_is_not_ephemeral),
 		cmocka_unit_test(test_usable_and_utilization),
 		cmocka_unit_test(test_server_ports_and_peers),
+		cmocka_unit_test(test_close_history),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_timer_and_fin_wait2),
 		cmocka_unit_test(test_map_limits),
