@@ -25,6 +25,9 @@ uint32_t collect_kernel_states(const struct census_filter *f)
 
 static int on_listener(const struct tw_sock *sk, void *data)
 {
+	/* sockdiag_dump() passes only the states asked for; the census relies on it. */
+	if (sk->state != TW_LISTEN)
+		return 0;
 	return census_add_listener(data, sk);
 }
 
