@@ -48,6 +48,7 @@ struct sockdiag {
 
 int sockdiag_open(struct sockdiag **ret)
 {
+	const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	const struct timeval tmo = { .tv_sec = SOCKDIAG_RECV_TIMEOUT_SEC };
 	struct sockdiag *sd = calloc(1, sizeof(*sd));
 
@@ -67,7 +68,14 @@ int sockdiag_open(struct sockdiag **ret)
 		free(sd);
 		return r;
 	}
-	if (setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0) {
+	/*
+	 * Connected to the kernel (port id 0), the socket makes the kernel
+	 * refuse unicasts from any other sender with ECONNREFUSED: a process
+	 * in this netns can then neither forge replies nor fill our receive
+	 * queue. recv_kernel() checks the sender all the same.
+	 */
+	if (connect(mnl_socket_get_fd(sd->nl), (const struct sockaddr *)&kernel, sizeof(kernel)) < 0 ||
+	    setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0) {
 		int r = -errno;
 
 		mnl_socket_close(sd->nl);
@@ -237,15 +245,45 @@ static int parse_diag(const struct nlmsghdr *nlh, sockdiag_cb cb, void *data, st
 	return cb(&sk, data);
 }
 
-int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
-		       struct sockdiag_stats *stats)
+/* The callback of a dump, which only lets through the states it asked for. */
+struct dump_filter {
+	uint32_t states;
+	sockdiag_cb cb;
+	void *data;
+	struct sockdiag_stats *stats;
+};
+
+/*
+ * The kernel reports request sockets as SYN_RECV (we call them
+ * NEW_SYN_RECV) and filters timewait sockets by the state they stand for,
+ * so a FIN_WAIT2 mini-socket may come with either bit.
+ */
+static bool is_state_asked(uint32_t states, const struct tw_sock *sk)
+{
+	if (states & TW_STATE_BIT(sk->state))
+		return true;
+	if (sk->state == TW_NEW_SYN_RECV && (states & TW_STATE_BIT(TW_SYN_RECV)))
+		return true;
+	return sk->state == TW_FIN_WAIT2 && sk->mini && (states & TW_STATE_BIT(TW_TIME_WAIT));
+}
+
+static int filter_cb(const struct tw_sock *sk, void *data)
+{
+	struct dump_filter *f = data;
+
+	if (!is_state_asked(f->states, sk)) {
+		f->stats->unexpected++;
+		return 0;
+	}
+	return f->cb(sk, f->data);
+}
+
+static int parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
+		     struct sockdiag_stats *stats)
 {
 	const char *p = buf;
-	struct sockdiag_stats dummy;
 	size_t off = 0;
 
-	if (!stats)
-		stats = &dummy;
 	/* Headers are read in place. */
 	if ((uintptr_t)buf % NLMSG_ALIGNTO)
 		return -EINVAL;
@@ -285,37 +323,23 @@ int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb
 	return 1;
 }
 
-/* The callback of a dump, which only lets through the states it asked for. */
-struct dump_filter {
-	uint32_t states;
-	sockdiag_cb cb;
-	void *data;
-	struct sockdiag_stats *stats;
-};
-
-/*
- * The kernel reports request sockets as SYN_RECV (we call them
- * NEW_SYN_RECV) and filters timewait sockets by the state they stand for,
- * so a FIN_WAIT2 mini-socket may come with either bit.
- */
-static bool is_state_asked(uint32_t states, const struct tw_sock *sk)
+int sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq, uint32_t states, sockdiag_cb cb,
+			void *data, struct sockdiag_stats *stats)
 {
-	if (states & TW_STATE_BIT(sk->state))
-		return true;
-	if (sk->state == TW_NEW_SYN_RECV && (states & TW_STATE_BIT(TW_SYN_RECV)))
-		return true;
-	return sk->state == TW_FIN_WAIT2 && sk->mini && (states & TW_STATE_BIT(TW_TIME_WAIT));
+	struct sockdiag_stats dummy = {};
+	struct dump_filter filter = { .states = states, .cb = cb, .data = data, .stats = stats };
+
+	if (!stats)
+		filter.stats = &dummy;
+	return parse_buf(buf, len, seq, filter_cb, &filter, filter.stats);
 }
 
-static int filter_cb(const struct tw_sock *sk, void *data)
+int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
+		       struct sockdiag_stats *stats)
 {
-	struct dump_filter *f = data;
+	struct sockdiag_stats dummy = {};
 
-	if (!is_state_asked(f->states, sk)) {
-		f->stats->unexpected++;
-		return 0;
-	}
-	return f->cb(sk, f->data);
+	return parse_buf(buf, len, seq, cb, data, stats ? stats : &dummy);
 }
 
 /*
@@ -362,7 +386,6 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 		  struct sockdiag_stats *stats)
 {
 	struct sockdiag_stats dummy = {};
-	struct dump_filter filter = { .states = states, .cb = cb, .data = data };
 	uint64_t deadline_ns = now_ns() + SOCKDIAG_FOREIGN_BUDGET_NS;
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
@@ -370,7 +393,6 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 
 	if (!stats)
 		stats = &dummy;
-	filter.stats = stats;
 	nlh = mnl_nlmsg_put_header(sd->buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -396,7 +418,7 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 			    fwrite(sd->buf, (size_t)n, 1, sd->capture) != 1)
 				return -EIO;
 		}
-		r = sockdiag_parse_buf(sd->buf, (size_t)n, sd->seq, filter_cb, &filter, stats);
+		r = sockdiag_parse_dump(sd->buf, (size_t)n, sd->seq, states, cb, data, stats);
 		if (r <= 0)
 			return r;
 	}

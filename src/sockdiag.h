@@ -73,4 +73,13 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
 		       struct sockdiag_stats *stats);
 
+/*
+ * sockdiag_parse_dump() - sockdiag_parse_buf() as sockdiag_dump() runs it:
+ * only sockets in the states asked for reach cb (request sockets count as
+ * SYN_RECV, FIN_WAIT2 mini-sockets as TIME_WAIT too); others are skipped
+ * and counted in stats->unexpected. Same returns.
+ */
+int sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq, uint32_t states, sockdiag_cb cb,
+			void *data, struct sockdiag_stats *stats);
+
 #endif

@@ -20,6 +20,7 @@
 #include <libmnl/libmnl.h>
 
 #include "census.h"
+#include "collect.h"
 #include "sock.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
@@ -433,6 +434,31 @@ static void test_forged_state(void **state)
 	}
 }
 
+/* A LISTEN dump lets through listeners only; the census never counts a forged one. */
+static void test_dump_states_filtered(void **state)
+{
+	unsigned char buf[8192] __attribute__((aligned(4)));
+	struct sockdiag_stats st = {};
+	struct census *c = new_census();
+	size_t len = build(buf, 3, 0, 1);
+
+	(void)state;
+	((struct inet_diag_msg *)NLMSG_DATA((struct nlmsghdr *)buf))->idiag_state = TW_LISTEN;
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_LISTEN), collect_add_listener, c, &st), 0);
+	assert_int_equal(st.unexpected, 2);
+	assert_int_equal(c->listeners, 1);
+	assert_int_equal(census_total(c, TW_LISTEN), 1);
+	/* The other dumps take what they asked for, and nothing else. */
+	st = (struct sockdiag_stats){};
+	len = build(buf, 3, 0, 1);
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_ESTABLISHED), collect_add_socket, c, &st), 0);
+	assert_int_equal(st.unexpected, 3);
+	assert_int_equal(census_total(c, TW_TIME_WAIT), 0);
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_TIME_WAIT), collect_add_socket, c, &st), 0);
+	assert_int_equal(census_total(c, TW_TIME_WAIT), 3);
+	census_free(c);
+}
+
 /* One CLOSE_WAIT message whose last attribute is rewritten after it was put. */
 static size_t put_bad_attr(unsigned char *buf, uint16_t nla_len, size_t cut)
 {
@@ -479,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),	  cmocka_unit_test(test_tcp_info_last_ack),
 		cmocka_unit_test(test_forged_lengths), cmocka_unit_test(test_forged_error),
 		cmocka_unit_test(test_forged_state), cmocka_unit_test(test_forged_attrs),
+		cmocka_unit_test(test_dump_states_filtered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
