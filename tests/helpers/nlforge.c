@@ -6,13 +6,21 @@
  * /proc/self/net/netlink (and to the port ids given): a message claiming
  * nlmsg_len 0x80000000, a fake TIME_WAIT socket on port FAKE_PORT followed by
  * NLMSG_DONE, an NLMSG_ERROR (-EPERM), and an early NLMSG_DONE, each with the
- * sequence numbers twscope would use (time(NULL) + 1..8). Prints "ready"
- * once it started, then at the end "sent N" (datagrams accepted by the
- * kernel). Test helper only: bounded in time, sends nothing off-host.
+ * sequence numbers twscope would use (time(NULL) + 1..8), in a rotating
+ * order. Prints "ready pid=PID" once it started; at the end (time up, or
+ * SIGTERM) "sent N refused M": datagrams the kernel queued for a target,
+ * and those it refused (ECONNREFUSED: the target socket is connected to
+ * the kernel). Test helper only: bounded in time, sends nothing off-host.
  *
- *   nlforge SECONDS [PORTID...]
+ *   nlforge SECONDS [TARGETS-FILE]
+ *
+ * TARGETS-FILE, re-read every round, holds more port ids to aim at: the
+ * PID of a process that will open a socket (the kernel's first automatic
+ * port id of a process is its PID).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +39,8 @@
 #define TCP_LISTEN_STATE 10
 
 static uint32_t targets[MAX_TARGETS];
-static int n_targets, n_fixed;
+static int n_targets;
+static const char *targets_file;
 static uint32_t own_portid;
 
 static double now_sec(void)
@@ -57,7 +66,16 @@ static void scan_netlink(void)
 	FILE *f = fopen("/proc/self/net/netlink", "re");
 	char line[512];
 
-	n_targets = n_fixed;
+	n_targets = 0;
+	if (targets_file) {
+		FILE *t = fopen(targets_file, "re");
+		unsigned int pid;
+
+		while (t && fscanf(t, "%u", &pid) == 1)
+			add_target(pid);
+		if (t)
+			fclose(t);
+	}
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -114,7 +132,14 @@ static size_t put_error(unsigned char *p, uint32_t seq, uint32_t pid)
 	return NLMSG_LENGTH(sizeof(e));
 }
 
-static long sent;
+static long sent, refused;
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void send_to(int fd, uint32_t portid, const void *buf, size_t len)
 {
@@ -122,33 +147,49 @@ static void send_to(int fd, uint32_t portid, const void *buf, size_t len)
 
 	if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
 		sent++;
+	else if (errno == ECONNREFUSED)
+		refused++;
 }
 
 /* One round of every forgery to one port id, for each likely sequence number. */
+/* One round of every forgery to one port id, for each likely sequence number. */
 static void forge(int fd, uint32_t portid)
 {
+	static unsigned int round;
 	unsigned char buf[1024] __attribute__((aligned(4)));
 	uint32_t base = (uint32_t)time(NULL);
 
+	round++;
 	for (uint32_t k = 0; k < 10; k++) {
 		uint32_t seq = base - 1 + k;
-		size_t n;
 
-		/* Claims 2 GiB: passes an int compare against the datagram size. */
-		n = put_sock(buf, seq, portid, TCP_TIME_WAIT_STATE, 0x80000000u);
-		send_to(fd, portid, buf, n);
-		/* A fake listener and a fake TIME_WAIT socket, then the end of the dump. */
-		n = put_sock(buf, seq, portid, TCP_LISTEN_STATE, 0);
-		n += put_sock(buf + n, seq, portid, TCP_TIME_WAIT_STATE, 0);
-		n += put_done(buf + n, seq, portid);
-		send_to(fd, portid, buf, n);
-		/* A state no TCP socket has. */
-		n = put_sock(buf, seq, portid, 200, 0);
-		send_to(fd, portid, buf, n);
-		n = put_error(buf, seq, portid);
-		send_to(fd, portid, buf, n);
-		n = put_done(buf, seq, portid);
-		send_to(fd, portid, buf, n);
+		for (unsigned int i = 0; i < 5; i++) {
+			size_t n = 0;
+
+			switch ((i + round) % 5) {
+			case 0:
+				/* Claims 2 GiB: passes an int compare against the datagram size. */
+				n = put_sock(buf, seq, portid, TCP_TIME_WAIT_STATE, 0x80000000u);
+				break;
+			case 1:
+				/* A fake listener and a fake TIME_WAIT socket, then the end of the dump. */
+				n = put_sock(buf, seq, portid, TCP_LISTEN_STATE, 0);
+				n += put_sock(buf + n, seq, portid, TCP_TIME_WAIT_STATE, 0);
+				n += put_done(buf + n, seq, portid);
+				break;
+			case 2:
+				/* A state no TCP socket has. */
+				n = put_sock(buf, seq, portid, 200, 0);
+				break;
+			case 3:
+				n = put_error(buf, seq, portid);
+				break;
+			default:
+				n = put_done(buf, seq, portid);
+				break;
+			}
+			send_to(fd, portid, buf, n);
+		}
 	}
 }
 
@@ -160,7 +201,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: nlforge SECONDS [PORTID...]\n");
+		fprintf(stderr, "usage: nlforge SECONDS [TARGETS-FILE]\n");
 		return 2;
 	}
 	end = now_sec() + atof(argv[1]);
@@ -175,18 +216,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	own_portid = self.nl_pid;
-	for (int i = 2; i < argc && n_fixed < MAX_TARGETS; i++) {
-		add_target((uint32_t)strtoul(argv[i], NULL, 10));
-		n_fixed = n_targets;
-	}
-	printf("ready %u\n", own_portid);
+	if (argc > 2)
+		targets_file = argv[2];
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	printf("ready pid=%d portid=%u\n", (int)getpid(), own_portid);
 	fflush(stdout);
-	while (now_sec() < end) {
+	while (!stop && now_sec() < end) {
 		scan_netlink();
 		for (int i = 0; i < n_targets; i++)
 			forge(fd, targets[i]);
 	}
-	printf("sent %ld\n", sent);
+	printf("sent %ld refused %ld\n", sent, refused);
 	close(fd);
 	return 0;
 }
