@@ -26,8 +26,9 @@ chmod 755 "$TW_TMP" && mkdir -m 1777 "$U"
 FORGE_SEC=40
 # As nobody: a user namespace owning a new netns; inside it a known population
 # (listener 127.0.0.1:9000, 7 client TIME_WAIT, 2 ESTABLISHED pairs) and the forger.
-# unshare execs sh in place, so $! is the PID whose ns/net we measure.
-"${NOBODY[@]}" unshare --user --map-root-user --net -- sh -c '
+# unshare execs sh in place, so $! is the PID whose ns/net we measure; setsid
+# makes it a process group, killed whole (sh, sockpop, nlforge) on every exit.
+setsid "${NOBODY[@]}" unshare --user --map-root-user --net -- sh -c '
 	ip link set lo up || exit 1
 	"$1/sockpop" listen 127.0.0.1:9000 client-tw 127.0.0.1:9000 7 estab 127.0.0.1:9000 2 \
 		>"$2/pop.out" 2>"$2/pop.err" &
@@ -35,6 +36,7 @@ FORGE_SEC=40
 	kill $! 2>/dev/null; wait' nlattack "$HELPERS" "$U" "$FORGE_SEC" &
 APID=$!
 TW_PIDS+=("$APID")
+trap 'kill -- -"$APID" 2>/dev/null; cleanup_all' EXIT
 NSPATH=/proc/$APID/ns/net
 has_ready() { grep -q '^ready' "$1" 2>/dev/null; }
 wait_until 20 has_ready "$U/pop.out" || { fail "sockpop not ready: $(cat "$U/pop.err" 2>/dev/null)"; done_test; }
