@@ -37,6 +37,10 @@ const char *cmd_collect_error(int r)
 		return "the kernel dropped part of the socket dump (receive buffer overrun); try again";
 	case -EBADMSG:
 		return "malformed or truncated netlink reply from the kernel";
+	case -EMSGSIZE:
+		return "a netlink reply from the kernel did not fit the receive buffer";
+	case -ETIMEDOUT:
+		return "no complete socket dump from the kernel in time (netlink socket flooded?)";
 	case -ENOMEM:
 		return "out of memory";
 	default:

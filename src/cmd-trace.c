@@ -519,18 +519,18 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 		return fail(r, "missing privileges or BTF");
 	}
 	if (args.netns) {
-		char path[PATH_MAX];
+		uint64_t ino;
 
-		r = netns_resolve(args.netns, path, sizeof(path));
+		r = netns_ino(args.netns, &ino);
+		if (r == -EINVAL) {
+			tw_err(0, "'%s' is not a network namespace", args.netns);
+			return fail(r, "not a network namespace");
+		}
 		if (r < 0) {
-			tw_err(r, "invalid netns '%s'", args.netns);
-			return fail(r, "invalid netns");
+			tw_err(r, "cannot open netns '%s'", args.netns);
+			return fail(r, "cannot open netns");
 		}
-		o.netns_ino = (uint32_t)path_ino(path);
-		if (!o.netns_ino) {
-			tw_err(-errno, "cannot open netns '%s'", args.netns);
-			return fail(-ENOENT, "cannot open netns");
-		}
+		o.netns_ino = (uint32_t)ino;
 	}
 	if (args.events) {
 		o.on_event = on_event;

@@ -23,12 +23,15 @@ uint32_t collect_kernel_states(const struct census_filter *f)
 	return want & TW_STATES_CONNECTED;
 }
 
-static int on_listener(const struct tw_sock *sk, void *data)
+int collect_add_listener(const struct tw_sock *sk, void *data)
 {
+	/* sockdiag_dump() passes only the states asked for; the census relies on it. */
+	if (sk->state != TW_LISTEN)
+		return 0;
 	return census_add_listener(data, sk);
 }
 
-static int on_socket(const struct tw_sock *sk, void *data)
+int collect_add_socket(const struct tw_sock *sk, void *data)
 {
 	return census_add(data, sk);
 }
@@ -64,7 +67,7 @@ int collect_census(const struct census_filter *f, FILE *capture, struct collect_
 	res->kernel_states = states;
 	/* Listeners of both families decide sides, whatever the family filter. */
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
-		r = sockdiag_dump(sd, families[i], TW_STATE_BIT(TW_LISTEN), on_listener, res->census, &res->diag);
+		r = sockdiag_dump(sd, families[i], TW_STATE_BIT(TW_LISTEN), collect_add_listener, res->census, &res->diag);
 		/* No IPv6 in this kernel: nothing to count. */
 		if (r == -ENOENT && families[i] == AF_INET6)
 			r = 0;
@@ -74,7 +77,7 @@ int collect_census(const struct census_filter *f, FILE *capture, struct collect_
 	for (size_t i = 0; i < ARRAY_SIZE(families) && states; i++) {
 		if ((families[i] == AF_INET && !f->v4) || (families[i] == AF_INET6 && !f->v6))
 			continue;
-		r = sockdiag_dump(sd, families[i], states, on_socket, res->census, &res->diag);
+		r = sockdiag_dump(sd, families[i], states, collect_add_socket, res->census, &res->diag);
 		if (r == -ENOENT && families[i] == AF_INET6)
 			r = 0;
 		if (r < 0)

@@ -36,6 +36,14 @@ int collect_census(const struct census_filter *f, FILE *capture, struct collect_
 
 void collect_result_done(struct collect_result *res);
 
+/*
+ * collect_add_listener(), collect_add_socket() - the sockdiag callbacks of
+ * the LISTEN dumps and of the other dumps; data is the struct census.
+ * Exposed for replays and fuzzing. Return 0 or -ENOMEM.
+ */
+int collect_add_listener(const struct tw_sock *sk, void *data);
+int collect_add_socket(const struct tw_sock *sk, void *data);
+
 /* collect_kernel_states() - the kernel-side state mask for a filter (never bit 13). */
 uint32_t collect_kernel_states(const struct census_filter *f);
 

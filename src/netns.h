@@ -4,6 +4,7 @@
 #define TWSCOPE_NETNS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * netns_resolve() - "web1" -> /run/netns/web1, "1234" -> /proc/1234/ns/net,
@@ -14,10 +15,19 @@ int netns_resolve(const char *spec, char *buf, size_t len);
 /*
  * netns_enter() - setns(CLONE_NEWNET) into spec. When ret_orig_fd is not
  * NULL it receives an O_CLOEXEC fd of the namespace we came from (for
- * netns_return()). Returns 0, -ENOENT (no such namespace), -EPERM (needs
- * CAP_SYS_ADMIN), -EINVAL (not a network namespace) or -errno.
+ * netns_return()). Never blocks: a FIFO, device, directory, plain file or
+ * other namespace type is refused before it is opened for reading.
+ * Returns 0, -ENOENT (no such namespace), -EPERM (needs CAP_SYS_ADMIN),
+ * -EINVAL (not a network namespace file) or -errno.
  */
 int netns_enter(const char *spec, int *ret_orig_fd);
+
+/*
+ * netns_ino() - the inode number of spec's network namespace, after the
+ * same checks as netns_enter() (without entering it).
+ * Returns 0, -ENOENT, -EACCES, -EINVAL (not a network namespace) or -errno.
+ */
+int netns_ino(const char *spec, uint64_t *ret_ino);
 
 /* netns_return() - go back to orig_fd's namespace and close it. */
 int netns_return(int orig_fd);

@@ -2,7 +2,9 @@
 /*
  * sock_diag dumps over libmnl. Each inet_diag_msg is copied into a struct
  * tw_sock and handed to the caller's callback inside the receive loop, so
- * nothing is buffered per socket. Nothing here prints or aggregates.
+ * nothing is buffered per socket. Replies are untrusted until checked here:
+ * only the kernel's datagrams are read, and every length and state is
+ * validated before use. Nothing here prints or aggregates.
  */
 #include "sockdiag.h"
 
@@ -14,10 +16,12 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -27,6 +31,10 @@
 
 /* The kernel fills at most ~32 KiB per recvmsg() (docs/kernel.md#counting-cost). */
 #define SOCKDIAG_BUF_SIZE (64 * 1024)
+/* The kernel answers at once: a recvmsg() that waits this long will never see a reply. */
+#define SOCKDIAG_RECV_TIMEOUT_SEC 5
+/* How long a dump keeps dropping datagrams from other senders before giving up. */
+#define SOCKDIAG_FOREIGN_BUDGET_NS (10ull * 1000 * 1000 * 1000)
 
 struct sockdiag {
 	struct mnl_socket *nl;
@@ -40,6 +48,8 @@ struct sockdiag {
 
 int sockdiag_open(struct sockdiag **ret)
 {
+	const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	const struct timeval tmo = { .tv_sec = SOCKDIAG_RECV_TIMEOUT_SEC };
 	struct sockdiag *sd = calloc(1, sizeof(*sd));
 
 	if (!sd)
@@ -52,6 +62,20 @@ int sockdiag_open(struct sockdiag **ret)
 		return r;
 	}
 	if (mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = -errno;
+
+		mnl_socket_close(sd->nl);
+		free(sd);
+		return r;
+	}
+	/*
+	 * Connected to the kernel (port id 0), the socket makes the kernel
+	 * refuse unicasts from any other sender with ECONNREFUSED: a process
+	 * in this netns can then neither forge replies nor fill our receive
+	 * queue. recv_kernel() checks the sender all the same.
+	 */
+	if (connect(mnl_socket_get_fd(sd->nl), (const struct sockaddr *)&kernel, sizeof(kernel)) < 0 ||
+	    setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0) {
 		int r = -errno;
 
 		mnl_socket_close(sd->nl);
@@ -85,28 +109,47 @@ void sockdiag_want_info(struct sockdiag *sd)
 }
 
 /*
- * One pass over the attributes. Full sockets always carry
+ * One pass over the attributes, bounded by nlmsg_len (already checked
+ * against the bytes received) with unsigned arithmetic: libmnl's
+ * mnl_attr_ok() compares lengths as int. Full sockets always carry
  * INET_DIAG_SHUTDOWN, request and timewait mini-sockets never do; tcp_info
  * comes only when asked for (a shorter one, from an old kernel, is ignored).
+ * Returns 0, or -EBADMSG when an attribute runs past its message.
  */
-static void scan_attrs(const struct nlmsghdr *nlh, bool *ret_shutdown, uint32_t *ret_ack_ms)
+static int scan_attrs(const struct nlmsghdr *nlh, bool *ret_shutdown, uint32_t *ret_ack_ms)
 {
 	const size_t ack_end = offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof(uint32_t);
-	const struct nlattr *attr;
+	const char *msg = (const char *)nlh;
+	size_t end = nlh->nlmsg_len;
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct inet_diag_msg));
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg)) {
-		switch (mnl_attr_get_type(attr)) {
+	while (off < end) {
+		const struct nlattr *attr = (const struct nlattr *)(msg + off);
+		size_t alen, plen;
+
+		if (end - off < sizeof(*attr))
+			return -EBADMSG;
+		alen = attr->nla_len;
+		if (alen < sizeof(*attr) || alen > end - off)
+			return -EBADMSG;
+		plen = alen - NLA_HDRLEN;
+		switch (attr->nla_type & NLA_TYPE_MASK) {
 		case INET_DIAG_SHUTDOWN:
 			*ret_shutdown = true;
 			break;
 		case INET_DIAG_INFO:
 			/* memcpy: the payload is only 4-byte aligned. */
-			if (mnl_attr_get_payload_len(attr) >= ack_end)
-				memcpy(ret_ack_ms, (const char *)mnl_attr_get_payload(attr) + ack_end -
-					       sizeof(uint32_t), sizeof(uint32_t));
+			if (plen >= ack_end)
+				memcpy(ret_ack_ms, msg + off + NLA_HDRLEN + ack_end - sizeof(uint32_t),
+				       sizeof(uint32_t));
 			break;
 		}
+		/* The last attribute may end unpadded at the end of the message. */
+		if (NLA_ALIGN(alen) >= end - off)
+			break;
+		off += NLA_ALIGN(alen);
 	}
+	return 0;
 }
 
 static void copy_addr(struct tw_addr *a, uint8_t family, const __be32 *words)
@@ -116,7 +159,7 @@ static void copy_addr(struct tw_addr *a, uint8_t family, const __be32 *words)
 	memcpy(a->bytes, words, family == AF_INET ? 4 : 16);
 }
 
-static void msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *m, struct tw_sock *sk)
+static int msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *m, struct tw_sock *sk)
 {
 	memset(sk, 0, sizeof(*sk));
 	copy_addr(&sk->src, m->idiag_family, m->id.idiag_src);
@@ -138,74 +181,218 @@ static void msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *
 		sk->mini = true;
 	} else {
 		bool shutdown = false;
+		int r = scan_attrs(nlh, &shutdown, &sk->last_ack_ms);
 
-		scan_attrs(nlh, &shutdown, &sk->last_ack_ms);
+		if (r < 0)
+			return r;
 		if (sk->state == TW_SYN_RECV && !shutdown) {
 			/* Request sockets are reported as SYN_RECV; they are NEW_SYN_RECV inside. */
 			sk->state = TW_NEW_SYN_RECV;
 			sk->mini = true;
 		}
 	}
+	return 0;
+}
+
+/* An errno as the kernel sends it in NLMSG_ERROR/NLMSG_DONE: -4095..-1. */
+static bool is_kernel_errno(int32_t e)
+{
+	return e < 0 && e >= -4095;
+}
+
+static int parse_error(const struct nlmsghdr *nlh)
+{
+	int32_t e;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nlmsgerr))
+		return -EBADMSG;
+	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
+	/* An ack arrives as NLMSG_ERROR with error 0; a dump never sends one. */
+	return is_kernel_errno(e) ? e : -EBADMSG;
+}
+
+/* NLMSG_DONE carries the dump's final status; an old kernel may send no payload. */
+static int parse_done(const struct nlmsghdr *nlh)
+{
+	int32_t e;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(e))
+		return 0;
+	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
+	return is_kernel_errno(e) ? e : 0;
+}
+
+static int parse_diag(const struct nlmsghdr *nlh, sockdiag_cb cb, void *data, struct sockdiag_stats *stats)
+{
+	const struct inet_diag_msg *m;
+	struct tw_sock sk;
+	int r;
+
+	stats->messages++;
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(*m)) {
+		stats->truncated++;
+		return 0;
+	}
+	m = (const struct inet_diag_msg *)((const char *)nlh + NLMSG_HDRLEN);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return -EBADMSG;
+	/* Never a valid TCP state: stop it before anything shifts 1u << state. */
+	if (m->idiag_state == 0 || m->idiag_state >= TW_STATE_MAX)
+		return -EBADMSG;
+	r = msg_to_sock(nlh, m, &sk);
+	if (r < 0)
+		return r;
+	return cb(&sk, data);
+}
+
+/* The callback of a dump, which only lets through the states it asked for. */
+struct dump_filter {
+	uint32_t states;
+	sockdiag_cb cb;
+	void *data;
+	struct sockdiag_stats *stats;
+};
+
+/*
+ * The kernel reports request sockets as SYN_RECV (we call them
+ * NEW_SYN_RECV) and filters timewait sockets by the state they stand for,
+ * so a FIN_WAIT2 mini-socket may come with either bit.
+ */
+static bool is_state_asked(uint32_t states, const struct tw_sock *sk)
+{
+	if (states & TW_STATE_BIT(sk->state))
+		return true;
+	if (sk->state == TW_NEW_SYN_RECV && (states & TW_STATE_BIT(TW_SYN_RECV)))
+		return true;
+	return sk->state == TW_FIN_WAIT2 && sk->mini && (states & TW_STATE_BIT(TW_TIME_WAIT));
+}
+
+static int filter_cb(const struct tw_sock *sk, void *data)
+{
+	struct dump_filter *f = data;
+
+	if (!is_state_asked(f->states, sk)) {
+		f->stats->unexpected++;
+		return 0;
+	}
+	return f->cb(sk, f->data);
+}
+
+static int parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
+		     struct sockdiag_stats *stats)
+{
+	const char *p = buf;
+	size_t off = 0;
+
+	/* Headers are read in place. */
+	if ((uintptr_t)buf % NLMSG_ALIGNTO)
+		return -EINVAL;
+	/*
+	 * Every length is checked against the bytes that arrived, in size_t,
+	 * before the message behind it is touched: nlmsg_len is untrusted.
+	 */
+	while (off < len) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(p + off);
+		size_t left = len - off;
+		int r;
+
+		if (left < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > left)
+			return -EBADMSG;
+		if (seq && nlh->nlmsg_seq != seq)
+			return -EBADMSG;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			stats->dump_intr++;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_DONE:
+			return parse_done(nlh);
+		case NLMSG_ERROR:
+			return parse_error(nlh);
+		case SOCK_DIAG_BY_FAMILY:
+			r = parse_diag(nlh, cb, data, stats);
+			if (r < 0)
+				return r;
+			break;
+		default:
+			return -EBADMSG;
+		}
+		/* The last message may end unpadded at the end of the datagram. */
+		if (NLMSG_ALIGN((size_t)nlh->nlmsg_len) >= left)
+			break;
+		off += NLMSG_ALIGN((size_t)nlh->nlmsg_len);
+	}
+	return 1;
+}
+
+int sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq, uint32_t states, sockdiag_cb cb,
+			void *data, struct sockdiag_stats *stats)
+{
+	struct sockdiag_stats dummy = {};
+	struct dump_filter filter = { .states = states, .cb = cb, .data = data, .stats = stats };
+
+	if (!stats)
+		filter.stats = &dummy;
+	return parse_buf(buf, len, seq, filter_cb, &filter, filter.stats);
 }
 
 int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
 		       struct sockdiag_stats *stats)
 {
-	const struct nlmsghdr *nlh = buf;
-	int remaining = (int)len;
-	struct sockdiag_stats dummy;
+	struct sockdiag_stats dummy = {};
 
-	if (!stats)
-		stats = &dummy;
-	if (len > INT32_MAX)
-		return -EBADMSG;
-	while (mnl_nlmsg_ok(nlh, remaining)) {
-		const struct inet_diag_msg *m;
-		struct tw_sock sk;
-		int r;
+	return parse_buf(buf, len, seq, cb, data, stats ? stats : &dummy);
+}
 
-		if (seq && nlh->nlmsg_seq != seq)
-			return -EBADMSG;
-		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-			stats->dump_intr++;
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return 0;
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+/*
+ * One datagram from the kernel into sd->buf. Datagrams from any other
+ * sender (a process in this netns can write to our port id) are dropped
+ * and counted, but only until the dump's deadline: a flood of them must
+ * not hold a scrape forever.
+ */
+static ssize_t recv_kernel(struct sockdiag *sd, uint64_t deadline_ns, struct sockdiag_stats *stats)
+{
+	for (;;) {
+		struct sockaddr_nl addr;
+		struct iovec iov = { .iov_base = sd->buf, .iov_len = sizeof(sd->buf) };
+		struct msghdr msg = {
+			.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1,
+		};
+		ssize_t n;
 
-			if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-				return -EBADMSG;
-			/* An ack arrives as NLMSG_ERROR with error 0; a dump never sends one. */
-			return e->error ? e->error : -EBADMSG;
+		memset(&addr, 0, sizeof(addr));
+		n = recvmsg(mnl_socket_get_fd(sd->nl), &msg, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* SO_RCVTIMEO expired: the kernel's reply never came. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -ETIMEDOUT;
+			return -errno;
 		}
-		if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-			return -EBADMSG;
-		stats->messages++;
-		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-			stats->truncated++;
-			nlh = mnl_nlmsg_next(nlh, &remaining);
+		if (msg.msg_namelen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
+		    addr.nl_pid != 0 || addr.nl_groups != 0) {
+			stats->foreign++;
+			if (now_ns() > deadline_ns)
+				return -ETIMEDOUT;
 			continue;
 		}
-		m = mnl_nlmsg_get_payload(nlh);
-		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
-			return -EBADMSG;
-		msg_to_sock(nlh, m, &sk);
-		r = cb(&sk, data);
-		if (r < 0)
-			return r;
-		nlh = mnl_nlmsg_next(nlh, &remaining);
+		/* The rest of a datagram larger than the buffer is gone: never parse half. */
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		return n;
 	}
-	/* Leftover bytes mean a message ran past the datagram: truncated reply. */
-	return remaining == 0 ? 1 : -EBADMSG;
 }
 
 int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb cb, void *data,
 		  struct sockdiag_stats *stats)
 {
+	struct sockdiag_stats dummy = {};
+	uint64_t deadline_ns = now_ns() + SOCKDIAG_FOREIGN_BUDGET_NS;
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
 	int r;
 
+	if (!stats)
+		stats = &dummy;
 	nlh = mnl_nlmsg_put_header(sd->buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -218,13 +405,10 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(sd->nl, sd->buf, sizeof(sd->buf));
+		ssize_t n = recv_kernel(sd, deadline_ns, stats);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		if (n < 0)
+			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
 		if (sd->capture) {
@@ -234,7 +418,7 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 			    fwrite(sd->buf, (size_t)n, 1, sd->capture) != 1)
 				return -EIO;
 		}
-		r = sockdiag_parse_buf(sd->buf, (size_t)n, sd->seq, cb, data, stats);
+		r = sockdiag_parse_dump(sd->buf, (size_t)n, sd->seq, states, cb, data, stats);
 		if (r <= 0)
 			return r;
 	}

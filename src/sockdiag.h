@@ -20,6 +20,8 @@ struct sockdiag_stats {
 	uint64_t messages;
 	uint64_t dump_intr;	/* messages flagged NLM_F_DUMP_INTR: the dump was not consistent */
 	uint64_t truncated;	/* messages too short for an inet_diag_msg, skipped */
+	uint64_t foreign;	/* datagrams not sent by the kernel (nl_pid != 0), dropped */
+	uint64_t unexpected;	/* sockets in a state the dump did not ask for, skipped */
 };
 
 /* Return 0 to continue, negative errno to stop the dump with that error. */
@@ -47,20 +49,37 @@ void sockdiag_want_info(struct sockdiag *sd);
 
 /*
  * sockdiag_dump() - dump TCP sockets of family (AF_INET/AF_INET6) whose
- * state bit is in states, calling cb for each.
+ * state bit is in states, calling cb for each. Datagrams from any sender
+ * but the kernel are dropped (counted in stats->foreign), so another
+ * process in the netns can neither inject sockets nor errors.
  * Returns 0; -EINTR-free (retried); -ENOBUFS when the kernel dropped part
- * of the reply; -EBADMSG on a malformed reply; the NLMSG_ERROR code; or
- * the callback's error. Stats accumulate in *stats (may be NULL).
+ * of the reply; -EBADMSG on a malformed reply; -EMSGSIZE when a datagram
+ * did not fit the buffer; -ETIMEDOUT when no reply came within 5 s or
+ * foreign datagrams kept arriving for 10 s; the NLMSG_ERROR code; or the
+ * callback's error. Stats accumulate in *stats (may be NULL).
  */
 int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb cb, void *data,
 		  struct sockdiag_stats *stats);
 
 /*
  * sockdiag_parse_buf() - parse one received datagram of a dump (pure, for
- * tests and replays). Returns 1 while more datagrams are expected, 0 on
- * NLMSG_DONE, or a negative error as above.
+ * tests and replays). buf must be 4-byte aligned; every length in it is
+ * checked against len, and a socket whose state is no TCP state (0 or
+ * >= TW_STATE_MAX) is refused. seq 0 accepts any sequence number.
+ * Returns 1 while more datagrams are expected, 0 on NLMSG_DONE, or a
+ * negative error: -EBADMSG (malformed), -EINVAL (unaligned buf), the
+ * NLMSG_ERROR or NLMSG_DONE error code, or the callback's error.
  */
 int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, void *data,
 		       struct sockdiag_stats *stats);
+
+/*
+ * sockdiag_parse_dump() - sockdiag_parse_buf() as sockdiag_dump() runs it:
+ * only sockets in the states asked for reach cb (request sockets count as
+ * SYN_RECV, FIN_WAIT2 mini-sockets as TIME_WAIT too); others are skipped
+ * and counted in stats->unexpected. Same returns.
+ */
+int sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq, uint32_t states, sockdiag_cb cb,
+			void *data, struct sockdiag_stats *stats);
 
 #endif

@@ -42,6 +42,19 @@ runtime "missing netns" "not found" --netns twscope-no-such-ns
 runtime "missing netns path" "not found" --netns /nonexistent/ns
 runtime "missing pid" "not found" --netns 999999999
 runtime "not a netns" "not a network namespace" --netns /proc/self/ns/mnt
+# Not a namespace file: refused at once with one line, never opened for
+# reading (a FIFO would block open() forever).
+mkfifo "$TW_TMP/fifo" && : >"$TW_TMP/plain" && mkdir "$TW_TMP/dir"
+for p in "$TW_TMP/fifo" /dev/null "$TW_TMP/dir" "$TW_TMP/plain"; do
+	timeout 5 "$TWSCOPE" stat --netns "$p" >"$TW_TMP/o" 2>"$TW_TMP/e"
+	check_eq "--netns $p: exit" 1 $?
+	check_eq "--netns $p: one line" "twscope stat: '$p' is not a network namespace" "$(cat "$TW_TMP/e")"
+done
+timeout 5 "$TWSCOPE" serve --listen 127.0.0.1:0 --netns "$TW_TMP/fifo" >/dev/null 2>"$TW_TMP/e"
+check_eq "serve --netns fifo: exit" 1 $?
+check_eq "serve --netns fifo: stderr lines" 1 "$(wc -l <"$TW_TMP/e")"
+timeout 5 "$TWSCOPE" doctor --netns "$TW_TMP/fifo" >/dev/null 2>&1
+check_eq "doctor --netns fifo: exit (UNKNOWN)" 3 $?
 # JSON mode still yields a JSON error document on stdout.
 "$TWSCOPE" stat --json --netns twscope-no-such-ns >"$TW_TMP/j" 2>/dev/null
 check_eq "json error exit" 1 $?

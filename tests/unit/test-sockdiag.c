@@ -20,6 +20,7 @@
 #include <libmnl/libmnl.h>
 
 #include "census.h"
+#include "collect.h"
 #include "sock.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
@@ -317,6 +318,184 @@ static void test_garbage(void **state)
 	}
 }
 
+/*
+ * Forged replies: every length must be checked against the bytes received
+ * before anything behind it is read. The buffers are heap copies of exactly
+ * len bytes, so ASan catches any read past the datagram.
+ */
+static int parse_exact(const void *src, size_t len, sockdiag_cb cb, void *data, struct sockdiag_stats *st)
+{
+	void *copy = malloc(len ? len : 1);
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, src, len);
+	r = sockdiag_parse_buf(copy, len, 0, cb, data, st);
+	free(copy);
+	return r;
+}
+
+static void test_forged_lengths(void **state)
+{
+	unsigned char buf[8192] __attribute__((aligned(4)));
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct sockdiag_stats st = {};
+	int n = 0;
+	size_t len;
+
+	(void)state;
+	/* nlmsg_len >= 2^31 passes mnl_nlmsg_ok()'s int compare. */
+	len = build(buf, 1, 0, 0);
+	h->nlmsg_len = 0x80000000u;
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, &st), -EBADMSG);
+	h->nlmsg_len = 0xfffffff0u;
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, &st), -EBADMSG);
+	/* A second message that promises more than is left. */
+	len = build(buf, 2, 0, 0);
+	((struct nlmsghdr *)(buf + len / 2))->nlmsg_len = (uint32_t)len;
+	n = 0;
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, &st), -EBADMSG);
+	assert_int_equal(n, 1);
+	/* Shorter than its own header. */
+	len = build(buf, 1, 0, 0);
+	h->nlmsg_len = 8;
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, &st), -EBADMSG);
+	h->nlmsg_len = 0;
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, &st), -EBADMSG);
+	/* A datagram shorter than one header. */
+	assert_int_equal(parse_exact(buf, 10, count_cb_any, &n, &st), -EBADMSG);
+	/* An empty datagram asks for more, reads nothing. */
+	assert_int_equal(parse_exact(buf, 0, count_cb_any, &n, &st), 1);
+}
+
+static void test_forged_error(void **state)
+{
+	unsigned char buf[64] __attribute__((aligned(4))) = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	int32_t err;
+	int n = 0;
+
+	(void)state;
+	/* A bare NLMSG_ERROR header: the error field lies past the datagram. */
+	h->nlmsg_len = NLMSG_HDRLEN;
+	h->nlmsg_type = NLMSG_ERROR;
+	assert_int_equal(parse_exact(buf, NLMSG_HDRLEN, count_cb_any, &n, NULL), -EBADMSG);
+	/* nlmsg_len claims a full nlmsgerr that never arrived. */
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr));
+	assert_int_equal(parse_exact(buf, NLMSG_HDRLEN + 4, count_cb_any, &n, NULL), -EBADMSG);
+	/* Error codes outside -4095..-1 are no errno: positive would read as "go on". */
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr));
+	err = 5;
+	memcpy(NLMSG_DATA(h), &err, sizeof(err));
+	assert_int_equal(parse_exact(buf, h->nlmsg_len, count_cb_any, &n, NULL), -EBADMSG);
+	err = INT32_MIN;
+	memcpy(NLMSG_DATA(h), &err, sizeof(err));
+	assert_int_equal(parse_exact(buf, h->nlmsg_len, count_cb_any, &n, NULL), -EBADMSG);
+	/* DONE reports the dump's own error. */
+	h->nlmsg_type = NLMSG_DONE;
+	h->nlmsg_len = NLMSG_LENGTH(4);
+	err = -ENOBUFS;
+	memcpy(NLMSG_DATA(h), &err, sizeof(err));
+	assert_int_equal(parse_exact(buf, h->nlmsg_len, count_cb_any, &n, NULL), -ENOBUFS);
+	/* A DONE without payload is a plain end. */
+	h->nlmsg_len = NLMSG_HDRLEN;
+	assert_int_equal(parse_exact(buf, NLMSG_HDRLEN, count_cb_any, &n, NULL), 0);
+}
+
+/* A census fed a socket in state s through the path collect.c uses for listeners. */
+static int route_listen(const struct tw_sock *sk, void *data)
+{
+	return census_add_listener(data, sk);
+}
+
+static void test_forged_state(void **state)
+{
+	static const uint8_t bad[] = { 0, TW_STATE_MAX, 31, 32, 77, 255 };
+	unsigned char buf[8192] __attribute__((aligned(4)));
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct census_conf conf = { .range_lo = 40000, .range_hi = 40099,
+				    .filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1,
+						.states = TW_STATE_BIT(TW_LISTEN) } };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad); i++) {
+		struct census *c = census_new(&conf);
+		size_t len = build(buf, 1, 0, 1);
+		int n = 0;
+
+		((struct inet_diag_msg *)NLMSG_DATA(h))->idiag_state = bad[i];
+		assert_int_equal(parse_exact(buf, len, count_cb_any, &n, NULL), -EBADMSG);
+		assert_int_equal(n, 0);
+		/* Never reaches the census, whose filter shifts 1u << state. */
+		assert_int_equal(parse_exact(buf, len, route_listen, c, NULL), -EBADMSG);
+		assert_int_equal(c->sockets, 0);
+		assert_int_equal(c->listeners, 0);
+		census_free(c);
+	}
+}
+
+/* A LISTEN dump lets through listeners only; the census never counts a forged one. */
+static void test_dump_states_filtered(void **state)
+{
+	unsigned char buf[8192] __attribute__((aligned(4)));
+	struct sockdiag_stats st = {};
+	struct census *c = new_census();
+	size_t len = build(buf, 3, 0, 1);
+
+	(void)state;
+	((struct inet_diag_msg *)NLMSG_DATA((struct nlmsghdr *)buf))->idiag_state = TW_LISTEN;
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_LISTEN), collect_add_listener, c, &st), 0);
+	assert_int_equal(st.unexpected, 2);
+	assert_int_equal(c->listeners, 1);
+	assert_int_equal(census_total(c, TW_LISTEN), 1);
+	/* The other dumps take what they asked for, and nothing else. */
+	st = (struct sockdiag_stats){};
+	len = build(buf, 3, 0, 1);
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_ESTABLISHED), collect_add_socket, c, &st), 0);
+	assert_int_equal(st.unexpected, 3);
+	assert_int_equal(census_total(c, TW_TIME_WAIT), 0);
+	assert_int_equal(sockdiag_parse_dump(buf, len, 0, TW_STATE_BIT(TW_TIME_WAIT), collect_add_socket, c, &st), 0);
+	assert_int_equal(census_total(c, TW_TIME_WAIT), 3);
+	census_free(c);
+}
+
+/* One CLOSE_WAIT message whose last attribute is rewritten after it was put. */
+static size_t put_bad_attr(unsigned char *buf, uint16_t nla_len, size_t cut)
+{
+	size_t len = put_close_wait(buf, 9000, 1, sizeof(struct tcp_info));
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct nlattr *a = (struct nlattr *)(buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
+
+	a->nla_len = nla_len;
+	h->nlmsg_len = (uint32_t)(len - cut);
+	return len - cut;
+}
+
+static void test_forged_attrs(void **state)
+{
+	unsigned char buf[4096] __attribute__((aligned(4)));
+	int n = 0;
+	size_t len;
+
+	(void)state;
+	/* An attribute longer than its message (and than the datagram). */
+	len = put_bad_attr(buf, 0xfff0, 0);
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, NULL), -EBADMSG);
+	/* Shorter than its own header: a walk would never advance. */
+	len = put_bad_attr(buf, 2, 0);
+	assert_int_equal(parse_exact(buf, len, count_cb_any, &n, NULL), -EBADMSG);
+	/* tcp_info cut by the message end: its length now runs past nlmsg_len. */
+	len = put_close_wait(buf, 9000, 1, sizeof(struct tcp_info));
+	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)len - 40;
+	assert_int_equal(parse_exact(buf, len - 40, count_cb_any, &n, NULL), -EBADMSG);
+	/* Two bytes of trailing junk after the attributes. */
+	len = put_close_wait(buf, 9000, 1, sizeof(struct tcp_info));
+	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)len + 2;
+	memset(buf + len, 0, 4);
+	assert_int_equal(parse_exact(buf, len + 2, count_cb_any, &n, NULL), -EBADMSG);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +503,9 @@ int main(void)
 		cmocka_unit_test(test_dump_intr_counted), cmocka_unit_test(test_truncated_datagram),
 		cmocka_unit_test(test_short_payload_skipped), cmocka_unit_test(test_error_message),
 		cmocka_unit_test(test_garbage),	  cmocka_unit_test(test_tcp_info_last_ack),
+		cmocka_unit_test(test_forged_lengths), cmocka_unit_test(test_forged_error),
+		cmocka_unit_test(test_forged_state), cmocka_unit_test(test_forged_attrs),
+		cmocka_unit_test(test_dump_states_filtered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
