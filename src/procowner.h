@@ -17,6 +17,7 @@
 
 struct procowner_hit {
 	uint32_t inode;
+	uint32_t tag;		/* the caller's; kept when procowner_scan() reorders hits */
 	int pid;		/* 0 = not found */
 	char comm[16];
 };
