@@ -453,6 +453,7 @@ static int show_table(const struct trace_state *st, struct tracer *t, bool live,
 		.no_header = args.no_header,
 		.wide = args.wide,
 		.interval_sec = interval_sec,
+		.utf8 = st->ctx->utf8,
 	};
 	struct trace_report rep;
 	int r;
@@ -477,6 +478,7 @@ static int show_json(const struct trace_state *st, struct tracer *t, bool ndjson
 	doc = trace_json(&rep, ndjson);
 	if (!doc)
 		return -ENOMEM;
+	out_json_make_valid(doc);
 	puts(json_object_to_json_string_ext(doc, ndjson ? JSON_C_TO_STRING_PLAIN :
 					    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
 	json_object_put(doc);
