@@ -139,7 +139,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 	while ((c = getopt_long(argc, argv, ":p:c:P:n:i:d:jeHwbh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (safe_atou32(optarg, &u) < 0 || u == 0)
+			/* pid_t is an int: 4294967295 would be kill(-1, ...) below. */
+			if (safe_atou32(optarg, &u) < 0 || u == 0 || u > INT_MAX)
 				return tw_usage(ctx, "invalid pid '%s'", optarg);
 			args.pid = u;
 			break;
@@ -218,6 +219,30 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 #else
 
 static volatile sig_atomic_t stop_requested;
+
+/*
+ * -p names a process that exists now: a typo would otherwise trace nothing
+ * for as long as it runs. EPERM from kill(pid, 0) means it exists.
+ */
+static int check_pid(uint32_t pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[128];
+	unsigned int tgid = pid;
+
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return tw_err(0, "no process with pid %u", pid), TW_EXIT_USAGE;
+	/* A thread id passes kill() too, but the filter matches thread group ids. */
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	if (tgid != pid)
+		return tw_err(0, "pid %u is a thread of process %u: --pid takes a process id", pid, tgid),
+		       TW_EXIT_USAGE;
+	return 0;
+}
 
 /* What user space keeps per aggregation key. */
 struct acc {
@@ -667,6 +692,11 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 	if (help) {
 		print_help();
 		return TW_EXIT_OK;
+	}
+	if (args.pid) {
+		r = check_pid(args.pid);
+		if (r)
+			return r;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st)
