@@ -503,11 +503,10 @@ static int show_json(const struct trace_state *st, struct tracer *t, bool ndjson
 	doc = trace_json(&rep, ndjson);
 	if (!doc)
 		return -ENOMEM;
-	out_json_make_valid(doc);
-	puts(json_object_to_json_string_ext(doc, ndjson ? JSON_C_TO_STRING_PLAIN :
-					    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	r = out_json_write(stdout, doc, ndjson ? JSON_C_TO_STRING_PLAIN :
+			   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 	json_object_put(doc);
-	return 0;
+	return r;
 }
 
 /*
@@ -666,6 +665,8 @@ static int run(struct trace_state *st)
 	collect_cw(t, st);
 	if (args.json || args.events)
 		r = show_json(st, t, args.events);
+	if (r == -EIO)
+		return tw_err(r, "cannot write the report"), TW_EXIT_FAIL;
 	else
 		r = show_table(st, t, false, 1.0);
 	if (r < 0)

@@ -344,10 +344,7 @@ int trace_print_event(FILE *f, const struct twt_event *e, const char *netns_name
 			       json_endpoint(e->family, e->laddr, e->lport) : NULL);
 	json_object_object_add(o, "remote", has_remote(e->kind) ?
 			       json_endpoint(e->family, e->raddr, e->rport) : NULL);
-	if (fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
-	    fputc('\n', f) == EOF)
-		r = -EIO;
+	r = out_json_write(f, o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	json_object_put(o);
 	return r;
 }

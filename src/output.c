@@ -209,17 +209,40 @@ void out_json_make_valid(struct json_object *o)
 	}
 }
 
-int out_json_print(struct json_object *o, FILE *f)
+int out_json_write(FILE *f, struct json_object *o, int flags)
 {
 	const char *s;
+	size_t n, start = 0;
 
 	out_json_make_valid(o);
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s || fputs(s, f) < 0 || fputc('\n', f) < 0)
+	s = json_object_to_json_string_ext(o, flags);
+	if (!s)
+		return -EIO;
+	n = strlen(s);
+	/* Raw non-ASCII only occurs inside strings, where \uXXXX means the same. */
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t l = safetext_utf8_len(s + i, n - i, &cp);
+
+		if (l && !safetext_is_hidden(cp)) {
+			i += l;
+			continue;
+		}
+		if (fwrite(s + start, 1, i - start, f) != i - start ||
+		    fprintf(f, "\\u%04x", l ? (unsigned int)cp : 0xfffdu) < 0)
+			return -EIO;
+		i += l ? l : 1;
+		start = i;
+	}
+	if (fwrite(s + start, 1, n - start, f) != n - start || fputc('\n', f) == EOF)
 		return -EIO;
 	return 0;
+}
+
+int out_json_print(struct json_object *o, FILE *f)
+{
+	return out_json_write(f, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				    JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 void out_json_error(const char *command, const char *msg, int code)

@@ -91,7 +91,15 @@ struct json_object *out_json_string(const char *s, size_t n);
  */
 void out_json_make_valid(struct json_object *o);
 
-/* out_json_print() - pretty-print o (made valid UTF-8 first) and a newline to f. 0 or -EIO. */
+/*
+ * out_json_write() - o serialised with json-c flags (JSON_C_TO_STRING_*)
+ * and a newline to f: valid UTF-8 (out_json_make_valid()), and C1 controls
+ * and invisible format characters written as \uXXXX escapes, so the text
+ * is safe on a terminal too. 0 or -EIO.
+ */
+int out_json_write(FILE *f, struct json_object *o, int flags);
+
+/* out_json_print() - out_json_write() pretty-printed. 0 or -EIO. */
 int out_json_print(struct json_object *o, FILE *f);
 
 /* out_json_error() - {"schema":1,"error":msg,"code":code} on stdout (JSON mode fatal errors). */

@@ -68,8 +68,7 @@ bool safetext_is_utf8(const char *s, size_t n)
 	return true;
 }
 
-/* Characters that are invisible or move text around: never shown raw. */
-static bool is_format_char(uint32_t cp)
+bool safetext_is_hidden(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 controls (CSI is U+009B) */
 	       cp == 0x061c ||				/* arabic letter mark */
@@ -123,7 +122,7 @@ size_t safetext_term(char *dst, size_t len, const char *s, size_t n, unsigned in
 		if (l == 0) {
 			l = 1;
 			put_hex(dst, len, &used, &full, s + i, 1);
-		} else if (cp < 0x20 || cp == 0x7f || is_format_char(cp)) {
+		} else if (cp < 0x20 || cp == 0x7f || safetext_is_hidden(cp)) {
 			put_hex(dst, len, &used, &full, s + i, l);
 		} else if (cp == '\\') {
 			put(dst, len, &used, &full, "\\\\", 2);

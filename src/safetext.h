@@ -28,6 +28,13 @@
  */
 size_t safetext_utf8_len(const char *s, size_t n, uint32_t *ret_cp);
 
+/*
+ * safetext_is_hidden() - is cp a C1 control (U+0080..U+009F) or an
+ * invisible format character that reorders or hides text (bidi overrides
+ * and isolates, zero-width characters, line/paragraph separators, BOM)?
+ */
+bool safetext_is_hidden(uint32_t cp);
+
 /* safetext_is_utf8() - are the first n bytes of s (up to a NUL) valid UTF-8? */
 bool safetext_is_utf8(const char *s, size_t n);
 
