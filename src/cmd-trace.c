@@ -665,10 +665,10 @@ static int run(struct trace_state *st)
 	collect_cw(t, st);
 	if (args.json || args.events)
 		r = show_json(st, t, args.events);
-	if (r == -EIO)
-		return tw_err(r, "cannot write the report"), TW_EXIT_FAIL;
 	else
 		r = show_table(st, t, false, 1.0);
+	if (r == -EIO)
+		return tw_err(r, "cannot write the report"), TW_EXIT_FAIL;
 	if (r < 0)
 		return tw_err(r, "out of memory"), fail(r, "out of memory"), TW_EXIT_FAIL;
 	lost = tracer_counter(t, TWT_CNT_RB_LOST);
