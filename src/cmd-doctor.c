@@ -164,7 +164,8 @@ static int fail(const struct doctor_args *a, const char *msg)
 	if (a->format == OUT_FMT_JSON)
 		out_json_error("doctor", msg, DOCTOR_UNKNOWN);
 	else if (a->format == OUT_FMT_NAGIOS)
-		printf("TWSCOPE UNKNOWN - %s\n", out_safe(safe, sizeof(safe), msg, SAFETEXT_NAGIOS));
+		printf("TWSCOPE UNKNOWN - %s\n",
+		       out_safe(safe, sizeof(safe), msg, SAFETEXT_NAGIOS));
 	return DOCTOR_UNKNOWN;
 }
 

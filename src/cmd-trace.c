@@ -239,8 +239,8 @@ static int check_pid(uint32_t pid)
 		if (sscanf(line, "Tgid: %u", &tgid) == 1)
 			break;
 	if (tgid != pid)
-		return tw_err(0, "pid %u is a thread of process %u: --pid takes a process id", pid, tgid),
-		       TW_EXIT_USAGE;
+		return tw_err(0, "pid %u is a thread of process %u: --pid takes a process id",
+			      pid, tgid), TW_EXIT_USAGE;
 	return 0;
 }
 

@@ -122,7 +122,8 @@ void doctor_print_table(FILE *f, const struct out_style *st, const struct advice
 	int code = doctor_exit_code(r);
 	static const enum tw_sev state_sev[] = { TW_SEV_OK, TW_SEV_WARNING, TW_SEV_CRITICAL, TW_SEV_UNKNOWN };
 
-	fprintf(f, "%stwscope doctor%s  kernel ", out_color(st, OUT_BOLD), out_color(st, OUT_RESET));
+	fprintf(f, "%stwscope doctor%s  kernel ", out_color(st, OUT_BOLD),
+		out_color(st, OUT_RESET));
 	out_text(f, facts->kernel[0] ? facts->kernel : "?", out_text_flags(st));
 	if (facts->netns[0]) {
 		fprintf(f, "  netns ");
@@ -189,7 +190,8 @@ static struct json_object *finding_json(const struct advice_finding *x)
 		const struct advice_kv *k = &x->kv[i];
 
 		if (!k->is_num)
-			json_object_object_add(data, k->key, out_json_string(k->str, sizeof(k->str)));
+			json_object_object_add(data, k->key,
+					       out_json_string(k->str, sizeof(k->str)));
 		else if (k->num == (double)(int64_t)k->num)
 			json_object_object_add(data, k->key, json_object_new_int64((int64_t)k->num));
 		else
@@ -288,7 +290,8 @@ void doctor_print_nagios(FILE *f, const struct advice_report *r, const struct tw
 	for (size_t k = 0; k < ARRAY_SIZE(order); k++)
 		for (size_t i = 0; i < ADV_RULE_MAX; i++)
 			if (r->findings[i].sev == order[k]) {
-				fprintf(f, "%s %s: ", advice_sev_name(r->findings[i].sev), r->findings[i].id);
+				fprintf(f, "%s %s: ", advice_sev_name(r->findings[i].sev),
+					r->findings[i].id);
 				out_text(f, r->findings[i].title, fl);
 				fputc('\n', f);
 			}

@@ -74,8 +74,8 @@ bool safetext_is_hidden(uint32_t cp)
 	       cp == 0x061c ||				/* arabic letter mark */
 	       cp == 0x180e ||				/* mongolian vowel separator */
 	       (cp >= 0x200b && cp <= 0x200f) ||	/* zero-width, LRM, RLM */
-	       (cp >= 0x2028 && cp <= 0x202e) ||	/* line/paragraph separator, bidi embeddings */
-	       (cp >= 0x2060 && cp <= 0x206f) ||	/* word joiner, bidi isolates, deprecated format */
+	       (cp >= 0x2028 && cp <= 0x202e) ||	/* line/paragraph separators, bidi */
+	       (cp >= 0x2060 && cp <= 0x206f) ||	/* word joiner, bidi isolates */
 	       cp == 0xfeff ||				/* BOM, zero-width no-break space */
 	       (cp >= 0xfff9 && cp <= 0xfffb);		/* interlinear annotation */
 }

@@ -19,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Well-formed UTF-8 (no overlong, surrogate, > U+10FFFF); with strict, no control or hidden character. */
+/* Well-formed UTF-8 (no overlong, surrogate, > U+10FFFF); strict: no control or hidden character. */
 static bool valid(const char *str, bool strict)
 {
 	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };

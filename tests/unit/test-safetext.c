@@ -42,14 +42,21 @@ static void test_term_escapes(void **state)
 	assert_string_equal(term("\x1b]0;pwned\x07\x1b[2J\xff", SAFETEXT_UTF8),
 			    "\\x1b]0;pwned\\x07\\x1b[2J\\xff");
 	assert_string_equal(term("a\xff", SAFETEXT_UTF8), "a\\xff");
-	assert_string_equal(term("\xc0\x80", SAFETEXT_UTF8), "\\xc0\\x80");		/* overlong NUL */
-	assert_string_equal(term("\xe0\x80\xaf", SAFETEXT_UTF8), "\\xe0\\x80\\xaf");	/* overlong '/' */
-	assert_string_equal(term("\xed\xa0\x80", SAFETEXT_UTF8), "\\xed\\xa0\\x80");	/* surrogate */
+	/* overlong NUL */
+	assert_string_equal(term("\xc0\x80", SAFETEXT_UTF8), "\\xc0\\x80");
+	/* overlong '/' */
+	assert_string_equal(term("\xe0\x80\xaf", SAFETEXT_UTF8), "\\xe0\\x80\\xaf");
+	/* surrogate */
+	assert_string_equal(term("\xed\xa0\x80", SAFETEXT_UTF8), "\\xed\\xa0\\x80");
 	assert_string_equal(term("\xf4\x90\x80\x80", SAFETEXT_UTF8), "\\xf4\\x90\\x80\\x80");
-	assert_string_equal(term("\xc2\x9b" "2J", SAFETEXT_UTF8), "\\xc2\\x9b2J");	/* C1 CSI */
-	assert_string_equal(term("\x9b" "2J", SAFETEXT_UTF8), "\\x9b2J");		/* raw CSI byte */
-	assert_string_equal(term("x\xe2\x80\xaey", SAFETEXT_UTF8), "x\\xe2\\x80\\xaey");	/* RLO */
-	assert_string_equal(term("\xef\xbb\xbf", SAFETEXT_UTF8), "\\xef\\xbb\\xbf");	/* BOM */
+	/* C1 CSI */
+	assert_string_equal(term("\xc2\x9b" "2J", SAFETEXT_UTF8), "\\xc2\\x9b2J");
+	/* raw CSI byte */
+	assert_string_equal(term("\x9b" "2J", SAFETEXT_UTF8), "\\x9b2J");
+	/* RLO */
+	assert_string_equal(term("x\xe2\x80\xaey", SAFETEXT_UTF8), "x\\xe2\\x80\\xaey");
+	/* BOM */
+	assert_string_equal(term("\xef\xbb\xbf", SAFETEXT_UTF8), "\\xef\\xbb\\xbf");
 	assert_string_equal(term("a\nb\tc\rd\x7f", 0), "a\\x0ab\\x09c\\x0dd\\x7f");
 	assert_string_equal(term("C:\\x1b", 0), "C:\\\\x1b");
 	/* truncated sequence at the end */

@@ -66,7 +66,8 @@ static inline bool tw_utf8_check(const char *str, bool no_controls)
 		if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return false;
 		if (no_controls && ((cp < 0x20 && cp != '\n') || (cp >= 0x7f && cp <= 0x9f) ||
-				    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)))
+				    (cp >= 0x202a && cp <= 0x202e) ||
+				    (cp >= 0x2066 && cp <= 0x2069)))
 			return false;
 		s += len;
 	}
