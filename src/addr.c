@@ -61,8 +61,10 @@ int addr_parse_endpoint(const char *s, struct tw_addr *ret, int *ret_port)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *port_s = NULL, *colon;
+	bool bracketed = s[0] == '[';
+	struct tw_addr a;
 	size_t hlen;
-	uint16_t port;
+	uint16_t port = 0;
 	int r;
 
 	if (s[0] == '[') {
@@ -90,16 +92,18 @@ int addr_parse_endpoint(const char *s, struct tw_addr *ret, int *ret_port)
 		return -EINVAL;
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
-	r = addr_parse(host, ret);
+	r = addr_parse(host, &a);
 	if (r < 0)
 		return r;
-	if (!port_s) {
-		*ret_port = -1;
-		return 0;
+	/* Brackets are for IPv6 only (RFC 3986): "[1.2.3.4]:80" is a typo, not a v4 address. */
+	if (bracketed && a.family != AF_INET6)
+		return -EINVAL;
+	if (port_s) {
+		r = addr_parse_port(port_s, &port);
+		if (r < 0)
+			return r;
 	}
-	r = addr_parse_port(port_s, &port);
-	if (r < 0)
-		return r;
-	*ret_port = port;
+	*ret = a;
+	*ret_port = port_s ? port : -1;
 	return 0;
 }

@@ -21,7 +21,8 @@ int addr_parse(const char *s, struct tw_addr *ret);
 
 /*
  * addr_parse_endpoint() - "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT"; a bare
- * IPv6 address without brackets is accepted when it has no port.
+ * IPv6 address without brackets is accepted when it has no port, an IPv4
+ * address in brackets never.
  * *ret_port is -1 when no port was given. 0 or -EINVAL / -ERANGE.
  */
 int addr_parse_endpoint(const char *s, struct tw_addr *ret, int *ret_port);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "output.h"
 #include "output-doctor.h"
+#include "safetext.h"
 #include "util.h"
 
 #define DOCTOR_UNKNOWN 3
@@ -154,13 +155,17 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 	return 0;
 }
 
+/* msg may quote a bundle or a path: shown terminal-safe (Nagios: no '|' either). */
 static int fail(const struct doctor_args *a, const char *msg)
 {
-	tw_err(0, "%s", msg);
+	char safe[SAFETEXT_TERM_SIZE(600)];
+
+	tw_err(0, "%s", out_safe(safe, sizeof(safe), msg, 0));
 	if (a->format == OUT_FMT_JSON)
 		out_json_error("doctor", msg, DOCTOR_UNKNOWN);
 	else if (a->format == OUT_FMT_NAGIOS)
-		printf("TWSCOPE UNKNOWN - %s\n", msg);
+		printf("TWSCOPE UNKNOWN - %s\n",
+		       out_safe(safe, sizeof(safe), msg, SAFETEXT_NAGIOS));
 	return DOCTOR_UNKNOWN;
 }
 
@@ -217,7 +222,7 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 	struct doctor_args a = { .interval_sec = 1.0, .top = 5 };
 	struct advice_report *rep = NULL;
 	struct tw_facts facts;
-	char err[512];
+	char err[512], safe[SAFETEXT_TERM_SIZE(128)];
 	int r, census_err = 0, rc;
 
 	r = parse_args(ctx, argc, argv, &a);
@@ -243,7 +248,8 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 			if (a.format == OUT_FMT_JSON)
 				out_json_error("doctor", "cannot enter the network namespace", DOCTOR_UNKNOWN);
 			else if (a.format == OUT_FMT_NAGIOS)
-				printf("TWSCOPE UNKNOWN - cannot enter network namespace '%s'\n", a.netns);
+				printf("TWSCOPE UNKNOWN - cannot enter network namespace '%s'\n",
+				       out_safe(safe, sizeof(safe), a.netns, SAFETEXT_NAGIOS));
 			return DOCTOR_UNKNOWN;
 		}
 		if (a.netns)

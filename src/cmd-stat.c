@@ -87,18 +87,21 @@ static void help(void)
 	       "  sudo twscope stat --netns web1       another namespace\n");
 }
 
-static int parse_states(const struct tw_ctx *ctx, char *list, uint32_t *mask)
+static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *mask)
 {
-	char *save = NULL;
+	uint32_t m;
+	size_t bad, n;
 
-	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int s = tcpstate_parse(tok);
-
-		if (s < 0 || s == TW_BOUND_INACTIVE)
-			return tw_usage(ctx, "unknown state '%s'", tok);
-		*mask |= TW_STATE_BIT(s);
+	if (tcpstate_parse_list(list, &m, &bad) == 0) {
+		*mask |= m;
+		return 0;
 	}
-	return 0;
+	n = strcspn(list + bad, ",");
+	if (!*list)
+		return tw_usage(ctx, "empty --state list");
+	if (n == 0)
+		return tw_usage(ctx, "empty state in --state '%s'", list);
+	return tw_usage(ctx, "unknown state '%.*s'", (int)n, list + bad);
 }
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_args *a)

@@ -139,7 +139,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 	while ((c = getopt_long(argc, argv, ":p:c:P:n:i:d:jeHwbh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (safe_atou32(optarg, &u) < 0 || u == 0)
+			/* pid_t is an int: 4294967295 would be kill(-1, ...) below. */
+			if (safe_atou32(optarg, &u) < 0 || u == 0 || u > INT_MAX)
 				return tw_usage(ctx, "invalid pid '%s'", optarg);
 			args.pid = u;
 			break;
@@ -218,6 +219,30 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 #else
 
 static volatile sig_atomic_t stop_requested;
+
+/*
+ * -p names a process that exists now: a typo would otherwise trace nothing
+ * for as long as it runs. EPERM from kill(pid, 0) means it exists.
+ */
+static int check_pid(uint32_t pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[128];
+	unsigned int tgid = pid;
+
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return tw_err(0, "no process with pid %u", pid), TW_EXIT_USAGE;
+	/* A thread id passes kill() too, but the filter matches thread group ids. */
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	if (tgid != pid)
+		return tw_err(0, "pid %u is a thread of process %u: --pid takes a process id",
+			      pid, tgid), TW_EXIT_USAGE;
+	return 0;
+}
 
 /* What user space keeps per aggregation key. */
 struct acc {
@@ -453,6 +478,7 @@ static int show_table(const struct trace_state *st, struct tracer *t, bool live,
 		.no_header = args.no_header,
 		.wide = args.wide,
 		.interval_sec = interval_sec,
+		.utf8 = st->ctx->utf8,
 	};
 	struct trace_report rep;
 	int r;
@@ -477,10 +503,10 @@ static int show_json(const struct trace_state *st, struct tracer *t, bool ndjson
 	doc = trace_json(&rep, ndjson);
 	if (!doc)
 		return -ENOMEM;
-	puts(json_object_to_json_string_ext(doc, ndjson ? JSON_C_TO_STRING_PLAIN :
-					    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	r = out_json_write(stdout, doc, ndjson ? JSON_C_TO_STRING_PLAIN :
+			   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 	json_object_put(doc);
-	return 0;
+	return r;
 }
 
 /*
@@ -641,6 +667,8 @@ static int run(struct trace_state *st)
 		r = show_json(st, t, args.events);
 	else
 		r = show_table(st, t, false, 1.0);
+	if (r == -EIO)
+		return tw_err(r, "cannot write the report"), TW_EXIT_FAIL;
 	if (r < 0)
 		return tw_err(r, "out of memory"), fail(r, "out of memory"), TW_EXIT_FAIL;
 	lost = tracer_counter(t, TWT_CNT_RB_LOST);
@@ -665,6 +693,11 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 	if (help) {
 		print_help();
 		return TW_EXIT_OK;
+	}
+	if (args.pid) {
+		r = check_pid(args.pid);
+		if (r)
+			return r;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st)

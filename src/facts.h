@@ -27,7 +27,7 @@
 #define FACTS_TW_OBJSIZE_FALLBACK 256	/* docs/kernel.md#tw-memory, slab unreadable */
 #define FACTS_BUNDLE_MAX_BYTES (16u << 20)	/* --load reads at most this */
 #define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
-#define FACTS_COMM_LEN 16		/* TASK_COMM_LEN */
+#define FACTS_COMM_LEN 48		/* TASK_COMM_LEN, or 15 U+FFFD in a saved bundle */
 
 /* The sysctls doctor reads (per netns, docs/kernel.md#per-netns). */
 #define FACTS_SYSCTLS(X)                                                     \

@@ -14,10 +14,12 @@
 #include "advice.h"
 #include "facts.h"
 #include "output.h"
+#include "safetext.h"
 #include "tcpstate.h"
 #include "util.h"
 
 #define WRAP_COLS 100
+#define SAFE_LEN SAFETEXT_TERM_SIZE(ADV_TEXT_LEN)
 
 int doctor_exit_code(const struct advice_report *r)
 {
@@ -84,21 +86,27 @@ static void wrap(FILE *f, const char *prefix1, const char *prefix2, const char *
 	}
 }
 
+/*
+ * Finding texts carry untrusted strings (comm, config paths and values,
+ * bundle fields): they are made terminal-safe here, at render time, so a
+ * loaded bundle is as safe as a live run.
+ */
 static void print_finding(FILE *f, const struct out_style *st, const struct advice_finding *x,
 			  bool brief, int width)
 {
-	char num[32];
+	unsigned int fl = out_text_flags(st);
+	char num[32], t[SAFE_LEN];
 
 	fprintf(f, "%s%-8s%s %s%s%s\n", out_color(st, sev_color(x->sev)), advice_sev_name(x->sev),
 		out_color(st, OUT_RESET), out_color(st, OUT_BOLD), x->id, out_color(st, OUT_RESET));
-	wrap(f, "  ", "  ", x->title, width);
+	wrap(f, "  ", "  ", out_safe(t, sizeof(t), x->title, fl), width);
 	for (size_t i = 0; i < x->n_evidence && (!brief || i < 3); i++)
-		wrap(f, "    - ", "      ", x->evidence[i], width);
+		wrap(f, "    - ", "      ", out_safe(t, sizeof(t), x->evidence[i], fl), width);
 	if (!brief && x->why[0])
-		wrap(f, "  why: ", "       ", x->why, width);
+		wrap(f, "  why: ", "       ", out_safe(t, sizeof(t), x->why, fl), width);
 	for (size_t i = 0; i < x->n_fix && (!brief || i < 1); i++) {
 		snprintf(num, sizeof(num), "  fix %zu: ", i + 1);
-		wrap(f, num, "         ", x->fix[i], width);
+		wrap(f, num, "         ", out_safe(t, sizeof(t), x->fix[i], fl), width);
 	}
 	if (!brief)
 		fprintf(f, "  %sref: %s%s\n", out_color(st, OUT_DIM), x->reference, out_color(st, OUT_RESET));
@@ -114,12 +122,18 @@ void doctor_print_table(FILE *f, const struct out_style *st, const struct advice
 	int code = doctor_exit_code(r);
 	static const enum tw_sev state_sev[] = { TW_SEV_OK, TW_SEV_WARNING, TW_SEV_CRITICAL, TW_SEV_UNKNOWN };
 
-	fprintf(f, "%stwscope doctor%s  kernel %s", out_color(st, OUT_BOLD), out_color(st, OUT_RESET),
-		facts->kernel[0] ? facts->kernel : "?");
-	if (facts->netns[0])
-		fprintf(f, "  netns %s", facts->netns);
-	if (v->from_bundle)
-		fprintf(f, "  (from bundle %s)", v->bundle);
+	fprintf(f, "%stwscope doctor%s  kernel ", out_color(st, OUT_BOLD),
+		out_color(st, OUT_RESET));
+	out_text(f, facts->kernel[0] ? facts->kernel : "?", out_text_flags(st));
+	if (facts->netns[0]) {
+		fprintf(f, "  netns ");
+		out_text(f, facts->netns, out_text_flags(st));
+	}
+	if (v->from_bundle) {
+		fprintf(f, "  (from bundle ");
+		out_text(f, v->bundle, out_text_flags(st));
+		fputc(')', f);
+	}
 	if (facts->interval_ns)
 		fprintf(f, "  counters sampled over %.1f s", (double)facts->interval_ns / NSEC_PER_SEC);
 	else
@@ -168,24 +182,25 @@ static struct json_object *finding_json(const struct advice_finding *x)
 
 	json_object_object_add(o, "id", json_object_new_string(x->id));
 	json_object_object_add(o, "severity", json_object_new_string(advice_sev_name(x->sev)));
-	json_object_object_add(o, "title", json_object_new_string(x->title));
+	json_object_object_add(o, "title", out_json_string(x->title, sizeof(x->title)));
 	for (size_t i = 0; i < x->n_evidence; i++)
-		json_object_array_add(ev, json_object_new_string(x->evidence[i]));
+		json_object_array_add(ev, out_json_string(x->evidence[i], ADV_TEXT_LEN));
 	json_object_object_add(o, "evidence", ev);
 	for (size_t i = 0; i < x->n_kv; i++) {
 		const struct advice_kv *k = &x->kv[i];
 
 		if (!k->is_num)
-			json_object_object_add(data, k->key, json_object_new_string(k->str));
+			json_object_object_add(data, k->key,
+					       out_json_string(k->str, sizeof(k->str)));
 		else if (k->num == (double)(int64_t)k->num)
 			json_object_object_add(data, k->key, json_object_new_int64((int64_t)k->num));
 		else
 			json_object_object_add(data, k->key, out_json_double(k->num, 2));
 	}
 	json_object_object_add(o, "data", data);
-	json_object_object_add(o, "why", x->why[0] ? json_object_new_string(x->why) : NULL);
+	json_object_object_add(o, "why", x->why[0] ? out_json_string(x->why, ADV_TEXT_LEN) : NULL);
 	for (size_t i = 0; i < x->n_fix; i++)
-		json_object_array_add(fx, json_object_new_string(x->fix[i]));
+		json_object_array_add(fx, out_json_string(x->fix[i], ADV_TEXT_LEN));
 	json_object_object_add(o, "fix", fx);
 	json_object_object_add(o, "reference", json_object_new_string(x->reference));
 	return o;
@@ -206,8 +221,9 @@ struct json_object *doctor_json(const struct advice_report *r, const struct tw_f
 	json_object_object_add(o, "overall", json_object_new_string(advice_sev_name(r->overall)));
 	json_object_object_add(o, "state", json_object_new_string(doctor_state_name(r)));
 	json_object_object_add(o, "exit_code", json_object_new_int(doctor_exit_code(r)));
-	json_object_object_add(o, "kernel", json_object_new_string(facts->kernel));
-	json_object_object_add(o, "netns", facts->netns[0] ? json_object_new_string(facts->netns) : NULL);
+	json_object_object_add(o, "kernel", out_json_string(facts->kernel, sizeof(facts->kernel)));
+	json_object_object_add(o, "netns", facts->netns[0] ?
+			       out_json_string(facts->netns, sizeof(facts->netns)) : NULL);
 	json_object_object_add(o, "source", json_object_new_string(v->from_bundle ? "bundle" : "live"));
 	json_object_object_add(o, "interval_sec", out_json_double((double)facts->interval_ns / NSEC_PER_SEC, 3));
 	sum = json_object_new_object();
@@ -224,8 +240,14 @@ struct json_object *doctor_json(const struct advice_report *r, const struct tw_f
 	return o;
 }
 
+/*
+ * Nagios reads the first line up to '|' as text and the rest as perfdata,
+ * and later lines as long output: finding texts are printable ASCII here,
+ * without '|' or newlines, whatever a comm or a bundle put in them.
+ */
 void doctor_print_nagios(FILE *f, const struct advice_report *r, const struct tw_facts *facts)
 {
+	const unsigned int fl = SAFETEXT_NAGIOS;
 	static const enum tw_sev order[] = { TW_SEV_CRITICAL, TW_SEV_WARNING, TW_SEV_UNKNOWN };
 	const struct facts_census *c = &facts->census;
 	const struct advice_finding *worst = NULL;
@@ -237,7 +259,8 @@ void doctor_print_nagios(FILE *f, const struct advice_report *r, const struct tw
 				worst = &r->findings[i];
 	fprintf(f, "TWSCOPE %s - ", doctor_state_name(r));
 	if (worst) {
-		fprintf(f, "%s: %s", worst->id, worst->title);
+		fprintf(f, "%s: ", worst->id);
+		out_text(f, worst->title, fl);
 		if (problems > 1)
 			fprintf(f, " (+%zu more)", problems - 1);
 	} else {
@@ -266,7 +289,10 @@ void doctor_print_nagios(FILE *f, const struct advice_report *r, const struct tw
 	fputc('\n', f);
 	for (size_t k = 0; k < ARRAY_SIZE(order); k++)
 		for (size_t i = 0; i < ADV_RULE_MAX; i++)
-			if (r->findings[i].sev == order[k])
-				fprintf(f, "%s %s: %s\n", advice_sev_name(r->findings[i].sev), r->findings[i].id,
-					r->findings[i].title);
+			if (r->findings[i].sev == order[k]) {
+				fprintf(f, "%s %s: ", advice_sev_name(r->findings[i].sev),
+					r->findings[i].id);
+				out_text(f, r->findings[i].title, fl);
+				fputc('\n', f);
+			}
 }

@@ -11,11 +11,13 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "addr.h"
 #include "census.h"
 #include "ksettings.h"
 #include "outlook.h"
+#include "safetext.h"
 #include "scrape.h"
 
 /* Kernel counter -> metric name (docs/serve.md lists the mapping). */
@@ -66,17 +68,27 @@ static const struct {
 
 static const char *const fam_names[TW_FAM_MAX] = { "ipv4", "ipv6" };
 
+/* Label values are UTF-8 (format 0.0.4): a byte that is not becomes U+FFFD. */
 void prom_escape_label(FILE *f, const char *v)
 {
-	for (; *v; v++) {
-		if (*v == '\\')
+	size_t n = strlen(v);
+
+	for (size_t i = 0; i < n;) {
+		size_t l = safetext_utf8_len(v + i, n - i, NULL);
+
+		if (l == 0) {
+			fputs("\xef\xbf\xbd", f);
+			l = 1;
+		} else if (v[i] == '\\') {
 			fputs("\\\\", f);
-		else if (*v == '"')
+		} else if (v[i] == '"') {
 			fputs("\\\"", f);
-		else if (*v == '\n')
+		} else if (v[i] == '\n') {
 			fputs("\\n", f);
-		else
-			fputc(*v, f);
+		} else {
+			fwrite(v + i, 1, l, f);
+		}
+		i += l;
 	}
 }
 

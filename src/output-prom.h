@@ -46,7 +46,7 @@ int prom_render(FILE *f, const struct scrape_result *s, const struct prom_opts *
  */
 int prom_render_findings(FILE *f, const struct prom_finding *findings, size_t n);
 
-/* prom_escape_label() - write v to f escaped as a label value (\\, \", \n). */
+/* prom_escape_label() - write v to f escaped as a label value (\\, \", \n; not UTF-8 -> U+FFFD). */
 void prom_escape_label(FILE *f, const char *v);
 
 #endif

@@ -62,7 +62,7 @@ static struct json_object *json_head(const char *what, const struct stat_view *v
 
 	json_object_object_add(o, "schema", json_object_new_int(JSON_SCHEMA));
 	json_object_object_add(o, "command", json_object_new_string(what));
-	json_object_object_add(o, "netns", v->netns ? json_object_new_string(v->netns) : NULL);
+	json_object_object_add(o, "netns", v->netns ? out_json_string(v->netns, SIZE_MAX) : NULL);
 	return o;
 }
 
@@ -426,9 +426,10 @@ void stat_print_table(FILE *f, const struct out_style *st, const struct collect_
 {
 	const struct census *c = res->census;
 
-	fprintf(f, "%sTCP census%s of network namespace %s (%" PRIu64 " sockets, %.1f ms)\n",
-		out_color(st, OUT_BOLD), out_color(st, OUT_RESET), v->netns ? v->netns : "(current)",
-		c->sockets, (double)res->duration_ns / 1e6);
+	fprintf(f, "%sTCP census%s of network namespace ", out_color(st, OUT_BOLD),
+		out_color(st, OUT_RESET));
+	out_text(f, v->netns ? v->netns : "(current)", out_text_flags(st));
+	fprintf(f, " (%" PRIu64 " sockets, %.1f ms)\n", c->sockets, (double)res->duration_ns / 1e6);
 	print_states(f, st, c, v);
 	print_sides(f, st, c);
 	print_dests(f, st, c, v);
@@ -444,8 +445,10 @@ void stat_print_table(FILE *f, const struct out_style *st, const struct collect_
 void stat_print_summary(FILE *f, const struct out_style *st, const struct tw_sockstat *ss,
 			const struct stat_view *v)
 {
-	fprintf(f, "%sTCP totals%s of network namespace %s (from /proc/net/sockstat, no socket walk)\n",
-		out_color(st, OUT_BOLD), out_color(st, OUT_RESET), v->netns ? v->netns : "(current)");
+	fprintf(f, "%sTCP totals%s of network namespace ", out_color(st, OUT_BOLD),
+		out_color(st, OUT_RESET));
+	out_text(f, v->netns ? v->netns : "(current)", out_text_flags(st));
+	fprintf(f, " (from /proc/net/sockstat, no socket walk)\n");
 	fprintf(f, "  in use (not TIME_WAIT)   %10" PRIu64 " IPv4, %" PRIu64 " IPv6\n", ss->tcp_inuse,
 		ss->tcp6_inuse);
 	fprintf(f, "  TIME_WAIT + FIN_WAIT2 mini-sockets %10" PRIu64 "\n", ss->tcp_tw);

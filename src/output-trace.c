@@ -15,9 +15,13 @@
 #include <json-c/json.h>
 
 #include "bpf/twtrace.h"
+#include "output.h"
+#include "safetext.h"
 
 #define NSEC_PER_SEC_F 1e9
 #define EP_LEN (INET6_ADDRSTRLEN + 10)
+#define COMM_TERM_LEN SAFETEXT_TERM_SIZE(TWT_COMM_LEN)
+#define NETNS_TERM_LEN SAFETEXT_TERM_SIZE(NAME_MAX + 1)
 
 static const char *kind_name(unsigned int kind)
 {
@@ -52,19 +56,13 @@ static const char *rst_name(unsigned int reason)
 	return "other";
 }
 
-static void comm_copy(char *dst, const uint8_t *src)
+/*
+ * A comm for the table. A task names itself with any 15 bytes: controls,
+ * escapes and invalid UTF-8 are shown as \xNN (safetext.h).
+ */
+static void comm_printable(char *dst, size_t len, const char *comm, unsigned int flags)
 {
-	memcpy(dst, src, TWT_COMM_LEN);
-	dst[TWT_COMM_LEN - 1] = '\0';
-}
-
-/* A comm for the table: bytes that are not printable ASCII become '?'. */
-static void comm_printable(char *dst, const uint8_t *src)
-{
-	comm_copy(dst, src);
-	for (char *p = dst; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
+	(void) safetext_term(dst, len, comm, TWT_COMM_LEN - 1, flags);
 }
 
 static void addr_str(unsigned int family, const uint8_t *addr, char *buf, size_t len)
@@ -109,29 +107,30 @@ static void endpoint_str(unsigned int family, const uint8_t *addr, uint16_t port
 		snprintf(buf, len, port ? "%s:%u" : "%s:*", a, port);
 }
 
-static void netns_str(const struct trace_report *r, uint32_t ino, char *buf, size_t len)
+static void netns_str(const struct trace_report *r, uint32_t ino, char *buf, size_t len,
+		      unsigned int flags)
 {
 	const char *nn = trace_netns_name(r, ino);
 
 	if (nn)
-		snprintf(buf, len, "%s", nn);
+		(void) safetext_term(buf, len, nn, SIZE_MAX, flags);
 	else
 		snprintf(buf, len, "%u", ino);
 }
 
-static void print_cw_table(FILE *f, const struct trace_report *r, int aw)
+static void print_cw_table(FILE *f, const struct trace_report *r, int aw, unsigned int flags)
 {
 	fprintf(f, "\n%-8s %-16s %-12s %-*s %-*s %10s %10s\n", "PID", "COMM", "NETNS", aw,
 		"LOCAL", aw, "REMOTE", "CLOSE_WAIT", "OLDEST_S");
 	for (size_t i = 0; i < r->n_cw; i++) {
 		const struct trace_cw_row *g = &r->cw[i];
-		char l[EP_LEN], rem[EP_LEN], pid[16], ns[NAME_MAX + 1], comm[TWT_COMM_LEN];
+		char l[EP_LEN], rem[EP_LEN], pid[16], ns[NETNS_TERM_LEN], comm[COMM_TERM_LEN];
 
 		endpoint_str(g->family, g->laddr, g->lport, true, l, sizeof(l));
 		endpoint_str(g->family, g->raddr, g->rport, true, rem, sizeof(rem));
 		snprintf(pid, sizeof(pid), g->owner_pid ? "%u" : "-", g->owner_pid);
-		netns_str(r, g->netns, ns, sizeof(ns));
-		comm_printable(comm, (const uint8_t *)g->owner_comm);
+		netns_str(r, g->netns, ns, sizeof(ns), flags);
+		comm_printable(comm, sizeof(comm), g->owner_comm, flags);
 		fprintf(f, "%-8s %-16s %-12s %-*s %-*s %10" PRIu64 " %10.1f\n", pid,
 			g->owner_pid ? comm : "?", ns, aw, l, aw, rem, g->count,
 			(double)g->oldest_age_ns / NSEC_PER_SEC_F);
@@ -142,6 +141,7 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 {
 	int aw = o->wide ? 47 : 21;
 	size_t max = o->max_rows ? o->max_rows : SIZE_MAX;
+	unsigned int flags = o->utf8 ? SAFETEXT_UTF8 : 0;
 
 	if (o->clear)
 		fprintf(f, "\033[H\033[2J");
@@ -155,7 +155,7 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 	}
 	for (size_t i = 0; i < r->n_rows && i < max; i++) {
 		const struct twt_key *k = r->rows[i].key;
-		char pid[16], comm[TWT_COMM_LEN + 2], ns[NAME_MAX + 1], ev[40];
+		char pid[16], comm[COMM_TERM_LEN], ns[NETNS_TERM_LEN], ev[40];
 		char l[EP_LEN], rem[EP_LEN];
 
 		if (k->flags & TWT_F_SOFTIRQ) {
@@ -163,9 +163,9 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 			snprintf(comm, sizeof(comm), "[softirq]");
 		} else {
 			snprintf(pid, sizeof(pid), "%u", k->tgid);
-			comm_printable(comm, k->comm);
+			comm_printable(comm, sizeof(comm), (const char *)k->comm, flags);
 		}
-		netns_str(r, k->netns, ns, sizeof(ns));
+		netns_str(r, k->netns, ns, sizeof(ns), flags);
 		if (k->kind == TWT_ABORT)
 			snprintf(ev, sizeof(ev), "abort:%s", rst_name(k->reason));
 		else
@@ -183,7 +183,7 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 	if (r->n_rows > max)
 		fprintf(f, "... %zu more\n", r->n_rows - max);
 	if (r->n_cw)
-		print_cw_table(f, r, aw);
+		print_cw_table(f, r, aw, flags);
 	fflush(f);
 }
 
@@ -201,45 +201,14 @@ static struct json_object *json_endpoint(unsigned int family, const uint8_t *add
 	return o;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
-		     s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /*
  * A comm as a JSON string. A task can name itself with any bytes: json-c
  * escapes quotes, backslashes and control bytes; bytes that are not UTF-8
  * become U+FFFD so the document stays valid.
  */
-static struct json_object *json_comm(const uint8_t *comm)
+static struct json_object *json_comm(const char *comm)
 {
-	char s[TWT_COMM_LEN * 3 + 1];
-	size_t n = strnlen((const char *)comm, TWT_COMM_LEN - 1), o = 0;
-
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(comm + i, n - i);
-
-		if (!len) {
-			memcpy(s + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(s + o, comm + i, len);
-		o += len;
-		i += len;
-	}
-	s[o] = '\0';
-	return json_object_new_string(s);
+	return out_json_string(comm, TWT_COMM_LEN - 1);
 }
 
 static void add_netns(struct json_object *o, const struct trace_report *r, uint32_t ino)
@@ -247,7 +216,7 @@ static void add_netns(struct json_object *o, const struct trace_report *r, uint3
 	const char *nn = r ? trace_netns_name(r, ino) : NULL;
 
 	json_object_object_add(o, "netns", json_object_new_int64(ino));
-	json_object_object_add(o, "netns_name", nn ? json_object_new_string(nn) : NULL);
+	json_object_object_add(o, "netns_name", nn ? out_json_string(nn, SIZE_MAX) : NULL);
 }
 
 /* Fields shared by rows and events: kind, reason/errno, owner. */
@@ -272,7 +241,7 @@ static struct json_object *json_row(const struct trace_report *r, const struct t
 		return NULL;
 	add_what_who(o, k->kind, k->reason, softirq);
 	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(k->tgid));
-	json_object_object_add(o, "comm", softirq ? NULL : json_comm(k->comm));
+	json_object_object_add(o, "comm", softirq ? NULL : json_comm((const char *)k->comm));
 	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(k->cgroup));
 	add_netns(o, r, k->netns);
 	json_object_object_add(o, "family",
@@ -288,13 +257,11 @@ static struct json_object *json_row(const struct trace_report *r, const struct t
 static struct json_object *json_cw(const struct trace_report *r, const struct trace_cw_row *g)
 {
 	struct json_object *o = json_object_new_object();
-	char comm[TWT_COMM_LEN];
 
 	if (!o)
 		return NULL;
-	comm_copy(comm, (const uint8_t *)g->owner_comm);
 	json_object_object_add(o, "pid", g->owner_pid ? json_object_new_int64(g->owner_pid) : NULL);
-	json_object_object_add(o, "comm", g->owner_pid ? json_object_new_string(comm) : NULL);
+	json_object_object_add(o, "comm", g->owner_pid ? json_comm(g->owner_comm) : NULL);
 	add_netns(o, r, g->netns);
 	json_object_object_add(o, "local", json_endpoint(g->family, g->laddr, g->lport));
 	json_object_object_add(o, "remote", json_endpoint(g->family, g->raddr, g->rport));
@@ -327,11 +294,11 @@ struct json_object *trace_json(const struct trace_report *r, bool ndjson)
 	json_object_object_add(filt, "pid", r->filter_pid ?
 			       json_object_new_int64(r->filter_pid) : NULL);
 	json_object_object_add(filt, "comm", r->filter_comm ?
-			       json_object_new_string(r->filter_comm) : NULL);
+			       out_json_string(r->filter_comm, SIZE_MAX) : NULL);
 	json_object_object_add(filt, "port", r->filter_port ?
 			       json_object_new_int(r->filter_port) : NULL);
 	json_object_object_add(filt, "netns", r->filter_netns ?
-			       json_object_new_string(r->filter_netns) : NULL);
+			       out_json_string(r->filter_netns, SIZE_MAX) : NULL);
 	json_object_object_add(doc, "filters", filt);
 	json_object_object_add(hooks, "abort", json_object_new_boolean(r->have_reset));
 	json_object_object_add(hooks, "syscalls",
@@ -368,19 +335,16 @@ int trace_print_event(FILE *f, const struct twt_event *e, const char *netns_name
 	add_what_who(o, e->kind, e->reason, softirq);
 	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(e->tgid));
 	json_object_object_add(o, "tid", softirq ? NULL : json_object_new_int64(e->pid));
-	json_object_object_add(o, "comm", softirq ? NULL : json_comm(e->comm));
+	json_object_object_add(o, "comm", softirq ? NULL : json_comm((const char *)e->comm));
 	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(e->cgroup));
 	json_object_object_add(o, "netns", json_object_new_int64(e->netns));
 	json_object_object_add(o, "netns_name",
-			       netns_name ? json_object_new_string(netns_name) : NULL);
+			       netns_name ? out_json_string(netns_name, SIZE_MAX) : NULL);
 	json_object_object_add(o, "local", has_local(e->kind) ?
 			       json_endpoint(e->family, e->laddr, e->lport) : NULL);
 	json_object_object_add(o, "remote", has_remote(e->kind) ?
 			       json_endpoint(e->family, e->raddr, e->rport) : NULL);
-	if (fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
-	    fputc('\n', f) == EOF)
-		r = -EIO;
+	r = out_json_write(f, o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	json_object_put(o);
 	return r;
 }

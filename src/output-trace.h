@@ -72,6 +72,7 @@ struct trace_table_opts {
 	bool no_header;
 	bool wide;
 	double interval_sec;	/* for RATE/s */
+	bool utf8;		/* a UTF-8 terminal: printable non-ASCII comm kept (safetext.h) */
 };
 
 /* trace_netns_name() - the /run/netns name (or "host") of a netns inode, or NULL. */

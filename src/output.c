@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "addr.h"
+#include "safetext.h"
 #include "util.h"
 
 int out_format_parse(const char *s, unsigned int allowed, enum out_format *ret, char *names, size_t len)
@@ -131,15 +132,117 @@ struct json_object *out_json_addr(const struct tw_addr *a)
 	return json_object_new_string(addr_format(a, buf, sizeof(buf)));
 }
 
-int out_json_print(struct json_object *o, FILE *f)
+unsigned int out_text_flags(const struct out_style *st)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_SPACED |
-								 JSON_C_TO_STRING_NOSLASHESCAPE);
+	return st->utf8 ? SAFETEXT_UTF8 : 0;
+}
 
-	if (!s || fputs(s, f) < 0 || fputc('\n', f) < 0)
+const char *out_safe(char *buf, size_t len, const char *s, unsigned int flags)
+{
+	(void) safetext_term(buf, len, s ? s : "", SIZE_MAX, flags);
+	return buf;
+}
+
+void out_text(FILE *f, const char *s, unsigned int flags)
+{
+	char small[512];
+	_cleanup_free_ char *big = NULL;
+	size_t need = safetext_term(small, sizeof(small), s, SIZE_MAX, flags);
+
+	/* Out of memory: the cut text is still safe. */
+	if (need >= sizeof(small)) {
+		big = malloc(need + 1);
+		if (big)
+			(void) safetext_term(big, need + 1, s, SIZE_MAX, flags);
+	}
+	fputs(big ? big : small, f);
+}
+
+struct json_object *out_json_string(const char *s, size_t n)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	n = strnlen(s, n);
+	if (safetext_is_utf8(s, n))
+		return json_object_new_string_len(s, (int)n);
+	len = safetext_json(NULL, 0, s, n) + 1;
+	buf = malloc(len);
+	if (!buf)
+		return NULL;
+	(void) safetext_json(buf, len, s, n);
+	return json_object_new_string(buf);
+}
+
+void out_json_make_valid(struct json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_string: {
+		const char *s = json_object_get_string(o);
+		size_t n = (size_t)json_object_get_string_len(o);
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+
+		/* An embedded NUL would end the string early: treat it as invalid too. */
+		if (strnlen(s, n) == n && safetext_is_utf8(s, n))
+			return;
+		len = safetext_json(NULL, 0, s, n) + 1;
+		buf = malloc(len);
+		if (buf)
+			(void) safetext_json(buf, len, s, n);
+		(void) json_object_set_string(o, buf ? buf : "");
+		break;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			out_json_make_valid(json_object_array_get_idx(o, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void) key;
+			out_json_make_valid(val);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int out_json_write(FILE *f, struct json_object *o, int flags)
+{
+	const char *s;
+	size_t n, start = 0;
+
+	out_json_make_valid(o);
+	s = json_object_to_json_string_ext(o, flags);
+	if (!s)
+		return -EIO;
+	n = strlen(s);
+	/* Raw non-ASCII only occurs inside strings, where \uXXXX means the same. */
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t l = safetext_utf8_len(s + i, n - i, &cp);
+
+		if (l && !safetext_is_hidden(cp)) {
+			i += l;
+			continue;
+		}
+		if (fwrite(s + start, 1, i - start, f) != i - start ||
+		    fprintf(f, "\\u%04x", l ? (unsigned int)cp : 0xfffdu) < 0)
+			return -EIO;
+		i += l ? l : 1;
+		start = i;
+	}
+	if (fwrite(s + start, 1, n - start, f) != n - start || fputc('\n', f) == EOF)
 		return -EIO;
 	return 0;
+}
+
+int out_json_print(struct json_object *o, FILE *f)
+{
+	return out_json_write(f, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				    JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 void out_json_error(const char *command, const char *msg, int code)
@@ -148,7 +251,7 @@ void out_json_error(const char *command, const char *msg, int code)
 
 	json_object_object_add(o, "schema", json_object_new_int(1));
 	json_object_object_add(o, "command", json_object_new_string(command));
-	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "error", out_json_string(msg, SIZE_MAX));
 	json_object_object_add(o, "code", json_object_new_int(code));
 	(void) out_json_print(o, stdout);
 	json_object_put(o);

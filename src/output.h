@@ -66,7 +66,40 @@ struct json_object *out_json_double(double v, int decimals);
 /* out_json_addr() - a JSON string of an address. */
 struct json_object *out_json_addr(const struct tw_addr *a);
 
-/* out_json_print() - pretty-print o and a newline to f. 0 or -EIO. */
+/*
+ * Untrusted strings (comm, netns names, config paths and values, bundle
+ * fields) go through these; the rules are in safetext.h and
+ * docs/json-schema.md "Strings".
+ */
+
+/* out_text_flags() - safetext_term() flags for st: keep UTF-8 only on a UTF-8 terminal. */
+unsigned int out_text_flags(const struct out_style *st);
+
+/* out_safe() - s made terminal-safe into buf (cut at a character boundary when too long). */
+const char *out_safe(char *buf, size_t len, const char *s, unsigned int flags);
+
+/* out_text() - write s made terminal-safe (flags as safetext_term()) to f, never cut. */
+void out_text(FILE *f, const char *s, unsigned int flags);
+
+/* out_json_string() - a JSON string of s (at most n bytes) made valid UTF-8. NULL on OOM. */
+struct json_object *out_json_string(const char *s, size_t n);
+
+/*
+ * out_json_make_valid() - replace every string value in o (recursively)
+ * that is not valid UTF-8 by its safetext_json() form, so no document we
+ * print can be invalid UTF-8 whoever built it. Object keys are ours.
+ */
+void out_json_make_valid(struct json_object *o);
+
+/*
+ * out_json_write() - o serialised with json-c flags (JSON_C_TO_STRING_*)
+ * and a newline to f: valid UTF-8 (out_json_make_valid()), and C1 controls
+ * and invisible format characters written as \uXXXX escapes, so the text
+ * is safe on a terminal too. 0 or -EIO.
+ */
+int out_json_write(FILE *f, struct json_object *o, int flags);
+
+/* out_json_print() - out_json_write() pretty-printed. 0 or -EIO. */
 int out_json_print(struct json_object *o, FILE *f);
 
 /* out_json_error() - {"schema":1,"error":msg,"code":code} on stdout (JSON mode fatal errors). */

@@ -22,16 +22,30 @@ static int cmp_hit(const void *a, const void *b)
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
+/*
+ * The comm as the task set it: any bytes but NUL, a '\n' included, so only
+ * the one newline the kernel appends is dropped. Kept raw: renderers make
+ * it safe (safetext.h), the same way for a live run and a loaded bundle.
+ */
 static void read_comm(const char *root, const char *pid, char *comm, size_t len)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], buf[64];
 	_cleanup_fclose_ FILE *f = NULL;
+	size_t n = 0;
 
 	snprintf(comm, len, "?");
 	snprintf(path, sizeof(path), "%s/%s/comm", root, pid);
 	f = fopen(path, "re");
-	if (f && fgets(comm, (int)len, f))
-		comm[strcspn(comm, "\n")] = '\0';
+	if (f)
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n)
+		return;
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(comm, buf, n);
+	comm[n] = '\0';
 }
 
 static size_t scan_pid(const char *root, const char *pid, struct procowner_hit *hits, size_t n,

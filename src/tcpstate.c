@@ -46,3 +46,34 @@ int tcpstate_parse(const char *s)
 			return (int)st;
 	return -EINVAL;
 }
+
+int tcpstate_parse_list(const char *list, uint32_t *ret_mask, size_t *ret_bad_at)
+{
+	uint32_t mask = 0;
+	size_t at = 0;
+
+	for (;;) {
+		size_t n = strcspn(list + at, ",");
+		char item[32];
+		int st;
+
+		if (n == 0 || n >= sizeof(item)) {
+			*ret_bad_at = at;
+			return -EINVAL;
+		}
+		memcpy(item, list + at, n);
+		item[n] = '\0';
+		st = tcpstate_parse(item);
+		if (st < 0 || st == TW_BOUND_INACTIVE) {
+			*ret_bad_at = at;
+			return -EINVAL;
+		}
+		mask |= TW_STATE_BIT(st);
+		at += n;
+		if (!list[at])
+			break;
+		at++;	/* the comma */
+	}
+	*ret_mask = mask;
+	return 0;
+}

@@ -3,6 +3,7 @@
 #ifndef TWSCOPE_TCPSTATE_H
 #define TWSCOPE_TCPSTATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum tw_tcp_state {
@@ -31,6 +32,14 @@ const char *tcpstate_name(unsigned int state);
 
 /* tcpstate_parse() - accept "time-wait", "time_wait", "TIME_WAIT", "tw"... Returns state or -EINVAL. */
 int tcpstate_parse(const char *s);
+
+/*
+ * tcpstate_parse_list() - "time_wait,estab" as a mask of TW_STATE_BIT()s.
+ * Every comma-separated item must be a state a filter can ask for (not
+ * bound_inactive); an empty list or an empty item is an error, never "all".
+ * Returns 0, or -EINVAL with *ret_bad_at the offset of the bad item in list.
+ */
+int tcpstate_parse_list(const char *list, uint32_t *ret_mask, size_t *ret_bad_at);
 
 /* tcpstate_holds_port() - the states in which a client socket owns its local port. */
 static inline int tcpstate_holds_port(unsigned int s)

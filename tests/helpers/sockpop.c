@@ -15,6 +15,7 @@
  *     src ADDR             bind later clients to ADDR (IP_BIND_ADDRESS_NO_PORT)
  *     deferred EP N        TCP_DEFER_ACCEPT on EP's listener, N silent clients: N request
  *                          sockets stay in NEW_SYN_RECV while the clients are ESTABLISHED
+ *     comm NAME            set this process's comm to NAME (any bytes, PR_SET_NAME keeps 15)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,6 +271,9 @@ int main(int argc, char **argv)
 			}
 			close(l->fd);
 			l->fd = -1;
+		} else if (!strcmp(op, "comm") && i + 1 < argc) {
+			if (prctl(PR_SET_NAME, argv[++i], 0, 0, 0) < 0)
+				die("comm", NULL);
 		} else if (!strcmp(op, "src") && i + 1 < argc) {
 			if (parse_ep(argv[++i], &src, &src_len, 0) < 0) {
 				errno = EINVAL;

@@ -23,6 +23,11 @@ usage "bad dst port" --dst 10.0.0.1:99999
 usage "hostname dst" --dst example.com
 usage "unclosed v6" --dst '[::1:80'
 usage "bad state" --state sleeping
+usage "empty state list" --state ""
+usage "comma state list" --state ,
+usage "trailing comma in states" --state time_wait,
+usage "bracketed IPv4 dst" --dst '[1.2.3.4]:80'
+usage "bracketed IPv4 dst without port" --dst '[1.2.3.4]'
 usage "bad top" --top -3
 usage "bad format" --format xml
 usage "-4 and -6" -4 -6

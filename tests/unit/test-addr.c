@@ -41,6 +41,16 @@ static void test_endpoints(void **state)
 	assert_int_equal(addr_parse_endpoint("", &a, &port), -EINVAL);
 	assert_int_equal(addr_parse_endpoint(":80", &a, &port), -EINVAL);
 	assert_int_equal(addr_parse_endpoint("999.0.0.1", &a, &port), -EINVAL);
+	/* Brackets are for IPv6 only; a failed parse leaves the outputs alone. */
+	port = 7;
+	a.family = AF_INET6;
+	assert_int_equal(addr_parse_endpoint("[1.2.3.4]:80", &a, &port), -EINVAL);
+	assert_int_equal(addr_parse_endpoint("[1.2.3.4]", &a, &port), -EINVAL);
+	assert_int_equal(port, 7);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(addr_parse_endpoint("[::ffff:1.2.3.4]:80", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(port, 80);
 }
 
 static void test_states(void **state)
@@ -55,6 +65,35 @@ static void test_states(void **state)
 	assert_int_equal(tcpstate_parse("time_wait_and_a_very_long_suffix_here"), -EINVAL);
 	assert_string_equal(tcpstate_name(TW_CLOSE_WAIT), "close_wait");
 	assert_null(tcpstate_name(99));
+}
+
+/* --state lists: an empty list or item is an error, never "all states". */
+static void test_state_lists(void **state)
+{
+	uint32_t mask = 0x5a5a;
+	size_t bad = 99;
+
+	(void)state;
+	assert_int_equal(tcpstate_parse_list("tw,estab", &mask, &bad), 0);
+	assert_int_equal(mask, TW_STATE_BIT(TW_TIME_WAIT) | TW_STATE_BIT(TW_ESTABLISHED));
+	assert_int_equal(tcpstate_parse_list("listen", &mask, &bad), 0);
+	assert_int_equal(mask, TW_STATE_BIT(TW_LISTEN));
+	mask = 0x5a5a;
+	assert_int_equal(tcpstate_parse_list("", &mask, &bad), -EINVAL);
+	assert_int_equal(bad, 0);
+	assert_int_equal(mask, 0x5a5a);
+	assert_int_equal(tcpstate_parse_list(",", &mask, &bad), -EINVAL);
+	assert_int_equal(bad, 0);
+	assert_int_equal(tcpstate_parse_list("tw,", &mask, &bad), -EINVAL);
+	assert_int_equal(bad, 3);
+	assert_int_equal(tcpstate_parse_list("tw,,estab", &mask, &bad), -EINVAL);
+	assert_int_equal(bad, 3);
+	assert_int_equal(tcpstate_parse_list("tw,bogus", &mask, &bad), -EINVAL);
+	assert_int_equal(bad, 3);
+	assert_int_equal(tcpstate_parse_list("bound_inactive", &mask, &bad), -EINVAL);
+	assert_int_equal(tcpstate_parse_list("time_wait_and_a_very_long_suffix_here", &mask, &bad),
+			 -EINVAL);
+	assert_int_equal(mask, 0x5a5a);
 }
 
 static void test_numbers(void **state)
@@ -121,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_state_lists),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_read_fd_all),
 	};

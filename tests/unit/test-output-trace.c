@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "bpf/twtrace.h"
+#include "output.h"
 #include "output-trace.h"
 
 /* Quote, backslash, control byte, invalid UTF-8 and a slash: 15 bytes. */
@@ -193,12 +194,50 @@ static void test_events(void **state)
 	free(text);
 }
 
+/*
+ * Comms the old filter let through as "UTF-8" (overlong, surrogate) and
+ * C1/bidi characters: every renderer's text is well-formed and has no
+ * control or bidi character in it, in a UTF-8 table too.
+ */
+static void test_hostile_comm(void **state)
+{
+	static const char evil[] = "\xed\xa0\x80\xe0\x80\xaf\x1b\x07\xc2\x9b\xe2\x80\xae";
+	struct twt_event e = { .tgid = 1, .pid = 1, .kind = TWT_ACTIVE_CLOSE, .family = AF_INET };
+	struct trace_table_opts o = { .utf8 = true };
+	struct trace_report r;
+	struct json_object *doc, *back;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	(void)state;
+	memcpy(e.comm, evil, sizeof(evil) - 1);
+	assert_int_equal(trace_print_event(mem, &e, "n\x1b[2J\xff"), 0);
+	build(&r);
+	memcpy(keys[0].comm, evil, sizeof(evil) - 1);
+	memcpy(cw[0].owner_comm, evil, sizeof(evil) - 1);
+	trace_print_table(mem, &r, &o);
+	doc = trace_json(&r, true);
+	assert_int_equal(out_json_write(mem, doc, JSON_C_TO_STRING_PLAIN), 0);
+	json_object_put(doc);
+	assert_int_equal(fclose(mem), 0);
+	assert_true(tw_utf8_check(text, true));
+	back = json_tokener_parse(text);
+	assert_non_null(back);
+	assert_string_equal(json_object_get_string(json_object_object_get(back, "comm")),
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			    "\xef\xbf\xbd\x1b\x07\xc2\x9b\xe2\x80\xae");
+	json_object_put(back);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_hostile_comm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
