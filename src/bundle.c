@@ -276,7 +276,8 @@ static int fail(struct jload *j, const char *fmt, ...)
 }
 
 /* bad() - "bundle field 'PATH.key': <why>" (key NULL: the current path itself). */
-static int bad(struct jload *j, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(struct jload *j, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int bad(struct jload *j, const char *key, const char *fmt, ...)
 {
 	char why[200];
@@ -384,7 +385,8 @@ static int get_u32(struct jload *j, struct json_object *o, const char *key, uint
 	return r;
 }
 
-static int get_port(struct jload *j, struct json_object *o, const char *key, uint16_t min, uint16_t *ret)
+static int get_port(struct jload *j, struct json_object *o, const char *key, uint16_t min,
+		    uint16_t *ret)
 {
 	uint64_t v = 0;
 	int r = get_u64(j, o, key, true, min, 65535, &v);
@@ -427,7 +429,8 @@ enum str_rule {
 };
 
 /* The string value v, at most max_len bytes, checked by rule. */
-static int str_ok(struct jload *j, const char *key, struct json_object *v, size_t max_len, enum str_rule rule)
+static int str_ok(struct jload *j, const char *key, struct json_object *v, size_t max_len,
+		  enum str_rule rule)
 {
 	const char *s = json_object_get_string(v);
 	size_t len = (size_t)json_object_get_string_len(v);
@@ -703,7 +706,8 @@ static int load_port_range(struct jload *j, struct json_object *o, struct facts_
 			   c->range_size - c->reserved_in_range - c->listeners_in_range, c->usable);
 	TRY(get_arr(j, x, "listening_ports", false, FACTS_MAX_LISTEN_SHOWN, &lp, &n));
 	/* the first listening ports of the range, ascending, as many as fit */
-	want = c->listeners_in_range < FACTS_MAX_LISTEN_SHOWN ? c->listeners_in_range : FACTS_MAX_LISTEN_SHOWN;
+	want = c->listeners_in_range < FACTS_MAX_LISTEN_SHOWN ? c->listeners_in_range
+							     : FACTS_MAX_LISTEN_SHOWN;
 	if (lp && n != want)
 		return bad(j, "listening_ports", "has %zu ports, but listening = %u means %zu", n,
 			   c->listeners_in_range, want);
@@ -722,7 +726,8 @@ static int load_port_range(struct jload *j, struct json_object *o, struct facts_
 	return 0;
 }
 
-static int load_dest(struct jload *j, struct json_object *e, const struct facts_census *c, struct facts_dest *d)
+static int load_dest(struct jload *j, struct json_object *e, const struct facts_census *c,
+		     struct facts_dest *d)
 {
 	struct tw_addr la, ra;
 	double want;
@@ -1091,7 +1096,8 @@ static int scan_number(struct jload *j, const struct scan_seg *st, int depth, co
 	return 0;
 }
 
-static int scan_string(struct jload *j, struct scan_seg *st, int depth, const char **pp, const char *end)
+static int scan_string(struct jload *j, struct scan_seg *st, int depth, const char **pp,
+		       const char *end)
 {
 	const char *s = *pp + 1, *p = s;
 	bool is_key = depth && !st[depth - 1].is_arr && !st[depth - 1].have_key;
