@@ -124,6 +124,21 @@ static void unknown(struct advice_finding *x, const char *missing)
 
 /* --- fact helpers -------------------------------------------------------- */
 
+/* Facts may come from a bundle: arithmetic on them saturates instead of wrapping. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 static bool delta_of(const struct tw_facts *f, enum facts_counter_id id, uint64_t *ret)
 {
 	if (!f->have_counters || !f->counter[id].have_delta || !f->interval_ns)
@@ -243,7 +258,7 @@ static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding
 static void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_finding *x)
 {
 	int64_t max = -1;
-	uint64_t d = 0, total = 0, tw = 0;
+	uint64_t d = 0, total = 0, tw = 0, want;
 	bool have_max = facts_sysctl_int(f, FS_MAX_TW_BUCKETS, &max);
 	bool have_total = value_of(f, FC_TW_OVERFLOW, &total);
 	bool have_delta = delta_of(f, FC_TW_OVERFLOW, &d);
@@ -290,6 +305,9 @@ static void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_find
 		title(x, "TIME_WAIT overflowed tcp_max_tw_buckets %" PRIu64 " times since boot", total);
 	else
 		title(x, "TIME_WAIT count is at %.0f%% of tcp_max_tw_buckets", pct);
+	/* twice the peak, at least 262144, at most what the int sysctl holds */
+	want = sat_mul(tw, 2);
+	want = want < 262144 ? 262144 : want > INT32_MAX ? INT32_MAX : want;
 	why(x, "At tcp_max_tw_buckets (per namespace) a closing connection gets no TIME_WAIT at all: "
 	       "it is destroyed and counted in TCPTimeWaitOverflow, with no log line on modern "
 	       "kernels. Late segments then meet RSTs, and old duplicates can reach a new connection "
@@ -298,7 +316,7 @@ static void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_find
 	       "net.ipv4.tcp_max_tw_buckets=%" PRIu64 " and 'net.ipv4.tcp_max_tw_buckets = %" PRIu64
 	       "' in /etc/sysctl.d/90-twscope.conf; the default is half the TCP ehash size (dmesg: "
 	       "'TCP established hash table entries').",
-	    tw * 2 > 262144 ? tw * 2 : 262144, tw * 2 > 262144 ? tw * 2 : 262144);
+	    want, want);
 	fix(x, "It is per network namespace: set it inside each container's namespace; a host-wide "
 	       "value does not reach them.");
 	fix(x, "Produce fewer TIME_WAIT sockets: keep-alive or pooling, and let clients close first.");
@@ -595,7 +613,7 @@ static void rule_fin_wait2_orphans(const struct tw_facts *f, struct advice_findi
 
 	if (!c->have)
 		return unknown(x, "socket census");
-	total = c->fw2_orphan + c->fw2_live;
+	total = sat_add(c->fw2_orphan, c->fw2_live);
 	kv_num(x, "fin_wait2", (double)total);
 	kv_num(x, "orphan", (double)c->fw2_orphan);
 	kv_num(x, "live", (double)c->fw2_live);
@@ -623,16 +641,19 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 {
 	const struct facts_census *c = &f->census;
 	uint64_t bytes;
-	char size[32];
+	bool huge;
+	char size[48];
 	const struct facts_server *top = NULL;
 
 	if (!c->have)
 		return unknown(x, "socket census");
-	bytes = c->tw_server * f->tw_objsize;
+	huge = __builtin_mul_overflow(c->tw_server, f->tw_objsize, &bytes);
+	if (huge)
+		bytes = UINT64_MAX;
 	kv_num(x, "tw_server", (double)c->tw_server);
 	kv_num(x, "tw_client", (double)c->tw_client);
 	kv_num(x, "objsize_bytes", (double)f->tw_objsize);
-	kv_num(x, "memory_bytes", (double)bytes);
+	kv_num(x, "memory_bytes", (double)c->tw_server * (double)f->tw_objsize);
 	ev(x, "TIME_WAIT: %" PRIu64 " server side, %" PRIu64 " client side, %" PRIu64 " unknown",
 	   c->tw_server, c->tw_client, c->tw_unknown);
 	if (c->tw_server == 0) {
@@ -646,7 +667,9 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 		kv_num(x, "top_port", top->port);
 		ev(x, "most on local port %u: %" PRIu64, top->port, top->time_wait);
 	}
-	out_bytes((uint64_t)bytes, size, sizeof(size));
+	out_bytes(bytes, size + huge * 5, sizeof(size) - huge * 5);
+	if (huge)
+		memcpy(size, "over ", 5);
 	ev(x, "memory: %" PRIu64 " x %" PRIu64 " B (tw_sock_TCP%s) = %s, no file descriptors",
 	   c->tw_server, f->tw_objsize, f->tw_objsize_measured ? "" : ", assumed: slab not readable", size);
 	x->sev = TW_SEV_INFO;
@@ -693,7 +716,13 @@ static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 		title(x, "ip_local_port_range ends have the same parity");
 		why(x, "connect() prefers ports of one parity and bind(0) the other; the kernel asks "
 		       "for ends of different parity (the default is 32768 60999).");
-		fix(x, "sysctl -w net.ipv4.ip_local_port_range=\"%u %u\"", c->range_lo, c->range_hi - 1);
+		/* one end moves by one, inside 1..65535 and keeping lo < hi */
+		if (c->range_hi > c->range_lo)
+			fix(x, "sysctl -w net.ipv4.ip_local_port_range=\"%u %u\"", c->range_lo,
+			    c->range_hi - 1);
+		else if (c->range_hi < 65535)
+			fix(x, "sysctl -w net.ipv4.ip_local_port_range=\"%u %u\"", c->range_lo,
+			    c->range_hi + 1);
 		return;
 	} else {
 		title(x, "Ephemeral range %u-%u: %u usable ports", c->range_lo, c->range_hi, c->usable);
@@ -715,7 +744,7 @@ static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 static void rule_conntrack_timewait(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_sysctl *cnt = &f->sysctl[FS_CT_COUNT], *mx = &f->sysctl[FS_CT_MAX];
-	int64_t n, m, tmo = -1;
+	int64_t n, m, m2, tmo = -1;
 	double pct;
 
 	if (cnt->error || mx->error)
@@ -742,7 +771,13 @@ static void rule_conntrack_timewait(const struct tw_facts *f, struct advice_find
 		title(x, "conntrack table %.0f%% full", pct);
 		why(x, "A full table drops new flows ('nf_conntrack: table full, dropping packet'); closed "
 		       "connections stay in it for the conntrack TIME_WAIT (%" PRId64 " s), twice TCP's.", tmo);
-		fix(x, "sysctl -w net.netfilter.nf_conntrack_max=%" PRId64 " (and in /etc/sysctl.d/).", m * 2);
+		/* the kernel's nf_conntrack_max is an int: doubling may not fit */
+		if (!__builtin_mul_overflow(m, 2, &m2) && m2 <= INT32_MAX)
+			fix(x, "sysctl -w net.netfilter.nf_conntrack_max=%" PRId64 " (and in /etc/sysctl.d/).",
+			    m2);
+		else
+			fix(x, "nf_conntrack_max (%" PRId64 ") cannot be doubled (the kernel's limit is "
+			       "2147483647): shorten the conntrack timeouts or track less traffic instead.", m);
 		fix(x, "On NAT gateways with port pressure: sysctl -w "
 		       "net.netfilter.nf_conntrack_tcp_timeout_time_wait=60.");
 		fix(x, "Exempt local service traffic from tracking (nft: 'notrack' in a raw-priority chain).");
@@ -824,18 +859,18 @@ static void rule_tw_count_mismatch(const struct tw_facts *f, struct advice_findi
 	kv_num(x, "time_wait", (double)tw);
 	kv_num(x, "fin_wait2_mini", (double)fw2);
 	ev(x, "sockstat tw %" PRIu64 "; census: %" PRIu64 " TIME_WAIT + %" PRIu64
-	      " FIN_WAIT2 mini-sockets = %" PRIu64, ss, tw, fw2, tw + fw2);
+	      " FIN_WAIT2 mini-sockets = %" PRIu64, ss, tw, fw2, sat_add(tw, fw2));
 	if (ss == tw) {
 		title(x, "sockstat, ss and the census agree (%" PRIu64 " TIME_WAIT)", tw);
 		return;
 	}
 	x->sev = TW_SEV_INFO;
-	if (ss == tw + fw2)
+	if (ss == sat_add(tw, fw2))
 		title(x, "sockstat says %" PRIu64 ", ss state time-wait says %" PRIu64 ": the %" PRIu64
 			 " extra are FIN_WAIT2 mini-sockets", ss, tw, fw2);
 	else
 		title(x, "sockstat tw (%" PRIu64 ") and the census (%" PRIu64 ") differ: sockets changed "
-			 "during the dump", ss, tw + fw2);
+			 "during the dump", ss, sat_add(tw, fw2));
 	why(x, "sockstat 'tw' counts timewait mini-sockets of this namespace, FIN_WAIT2 orphans "
 	       "included; 'ss state time-wait' and netstat list true TIME_WAIT only, each in the "
 	       "namespace it runs in; /proc/slabinfo tw_sock_TCP is global and approximate.");

@@ -4,12 +4,13 @@
  * evaluate the rules and render the findings. Exit codes follow the Nagios
  * plugin API: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also usage errors and
  * collection failures). Collecting is facts.c, deciding advice.c, text
- * output-doctor.c.
+ * output-doctor.c, saving and loading bundles bundle.c.
  */
 #include "twscope.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "advice.h"
+#include "bundle.h"
 #include "facts.h"
 #include "log.h"
 #include "output.h"
@@ -171,7 +173,7 @@ static int fail(const struct doctor_args *a, const char *msg)
 
 static int save_bundle(const struct tw_facts *f, const char *path)
 {
-	struct json_object *o = facts_to_json(f);
+	struct json_object *o = bundle_to_json(f);
 	_cleanup_fclose_ FILE *out = NULL;
 	int r;
 
@@ -236,11 +238,11 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 	}
 	facts_init(&facts);
 	if (a.load) {
-		r = facts_load_file(a.load, &facts, err, sizeof(err));
+		r = bundle_load_file(a.load, &facts, err, sizeof(err));
 		if (r < 0) {
-			char msg[600];
+			char msg[PATH_MAX + sizeof(err) + 32];
 
-			snprintf(msg, sizeof(msg), "cannot load bundle: %s", err[0] ? err : strerror(-r));
+			snprintf(msg, sizeof(msg), "cannot load '%s': %s", a.load, err[0] ? err : strerror(-r));
 			return fail(&a, msg);
 		}
 	} else {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * facts: everything doctor's rules look at, collected from the live system
- * (current netns) or loaded from a saved JSON bundle. Each piece records
- * whether it could be read, so a rule with missing input says "unknown".
- * Collection and (de)serialisation only: no rules, no printing.
+ * (current netns) or loaded from a saved JSON bundle (bundle.h). Each piece
+ * records whether it could be read, so a rule with missing input says
+ * "unknown". Collection only: no rules, no printing.
  */
 #ifndef TWSCOPE_FACTS_H
 #define TWSCOPE_FACTS_H
@@ -15,8 +15,6 @@
 #include "ksettings.h"
 #include "sysctlconf.h"
 
-#define FACTS_SCHEMA 1
-#define FACTS_KIND "twscope-doctor-bundle"
 #define FACTS_MAX_DESTS 50		/* worst destinations kept */
 #define FACTS_MAX_SERVERS 50		/* largest server ports kept */
 #define FACTS_MAX_CW_PORTS 32		/* CLOSE_WAIT local ports kept */
@@ -25,7 +23,6 @@
 #define FACTS_MAX_CW_INODES 8192	/* CLOSE_WAIT sockets mapped to processes */
 #define FACTS_CW_STALE_MS 60000		/* CLOSE_WAIT this long without a segment from the peer */
 #define FACTS_TW_OBJSIZE_FALLBACK 256	/* docs/kernel.md#tw-memory, slab unreadable */
-#define FACTS_BUNDLE_MAX_BYTES (16u << 20)	/* --load reads at most this */
 #define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
 #define FACTS_COMM_LEN 48		/* TASK_COMM_LEN, or 15 U+FFFD in a saved bundle */
 
@@ -214,17 +211,5 @@ int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err)
  */
 int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct census *census,
 		       int *ret_census_err);
-
-/* facts_to_json() - the bundle (schema 1, kind twscope-doctor-bundle). NULL on OOM. */
-struct json_object *facts_to_json(const struct tw_facts *f);
-
-/*
- * facts_from_json() - load a bundle into f (initialised by the caller).
- * Strict: wrong kind, schema or types give -EINVAL with a reason in err.
- */
-int facts_from_json(struct json_object *o, struct tw_facts *f, char *err, size_t err_len);
-
-/* facts_load_file() - read and parse a bundle file. -errno or -EINVAL with err filled. */
-int facts_load_file(const char *path, struct tw_facts *f, char *err, size_t err_len);
 
 #endif

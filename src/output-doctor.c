@@ -7,6 +7,7 @@
 #include "output-doctor.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -173,6 +174,21 @@ void doctor_print_table(FILE *f, const struct out_style *st, const struct advice
 	}
 }
 
+/*
+ * A whole number as a JSON integer, anything else with 2 decimals. Casting a
+ * double outside int64/uint64 is undefined, so the range is checked first.
+ */
+static struct json_object *num_json(double v)
+{
+	if (v >= -0x1p63 && v < 0x1p63 && v == (double)(int64_t)v)
+		return json_object_new_int64((int64_t)v);
+	if (v >= 0 && v < 0x1p64 && v == (double)(uint64_t)v)
+		return json_object_new_uint64((uint64_t)v);
+	if (fabs(v) >= 0x1p64)
+		return isfinite(v) ? json_object_new_double(v) : NULL;
+	return out_json_double(v, 2);
+}
+
 static struct json_object *finding_json(const struct advice_finding *x)
 {
 	struct json_object *o = json_object_new_object();
@@ -192,10 +208,8 @@ static struct json_object *finding_json(const struct advice_finding *x)
 		if (!k->is_num)
 			json_object_object_add(data, k->key,
 					       out_json_string(k->str, sizeof(k->str)));
-		else if (k->num == (double)(int64_t)k->num)
-			json_object_object_add(data, k->key, json_object_new_int64((int64_t)k->num));
 		else
-			json_object_object_add(data, k->key, out_json_double(k->num, 2));
+			json_object_object_add(data, k->key, num_json(k->num));
 	}
 	json_object_object_add(o, "data", data);
 	json_object_object_add(o, "why", x->why[0] ? out_json_string(x->why, ADV_TEXT_LEN) : NULL);

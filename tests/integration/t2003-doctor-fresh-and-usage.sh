@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A fresh namespace is healthy (exit 0, nothing above info, nagios OK line);
-# bad input gives exit 3 (UNKNOWN) with one clear line on stderr.
+# bad input (also a null or FIFO bundle) gives exit 3 (UNKNOWN) with one
+# clear line on stderr.
 . "$(dirname "$0")/lib.sh"
 require ROOT NETNS JQ
 
@@ -29,10 +30,19 @@ echo '{"schema": 1, "kind": "twscope-doctor-bundle", "kernel": 5}' >"$TW_TMP/bad
 "$TWSCOPE" doctor --load "$TW_TMP/bad.json" --json >"$TW_TMP/out" 2>"$TW_TMP/err"
 check_eq "malformed bundle exit" 3 "$?"
 check_eq "malformed bundle JSON error" 3 "$(jqv "$TW_TMP/out" .code)"
-case $(cat "$TW_TMP/err") in *"'kernel' has the wrong type"*) pass "malformed reason" ;; *) fail "reason: $(cat "$TW_TMP/err")" ;; esac
+case $(cat "$TW_TMP/err") in *"bundle field 'kernel': must be a string"*) pass "malformed reason" ;; *) fail "reason: $(cat "$TW_TMP/err")" ;; esac
 echo 'not json' >"$TW_TMP/bad2.json"
 "$TWSCOPE" doctor --load "$TW_TMP/bad2.json" >/dev/null 2>&1
 check_eq "not-JSON bundle exit" 3 "$?"
+echo null >"$TW_TMP/null.json"
+"$TWSCOPE" doctor --load "$TW_TMP/null.json" >/dev/null 2>"$TW_TMP/err"
+check_eq "null bundle exit" 3 "$?"
+check_eq "null bundle message" "twscope doctor: cannot load '$TW_TMP/null.json': bundle must be a JSON object, not null" "$(cat "$TW_TMP/err")"
+# A FIFO blocked open() forever: refused at once, one line, UNKNOWN.
+mkfifo "$TW_TMP/fifo"
+timeout 5 "$TWSCOPE" doctor --load "$TW_TMP/fifo" >/dev/null 2>"$TW_TMP/err"
+check_eq "FIFO bundle exit" 3 "$?"
+check_eq "FIFO bundle message" "twscope doctor: cannot load '$TW_TMP/fifo': not a regular file" "$(cat "$TW_TMP/err")"
 "$TWSCOPE" doctor --load "$TW_TMP/bad.json" --netns "$NS" >/dev/null 2>&1
 check_eq "--load with --netns exit" 3 "$?"
 "$TWSCOPE" doctor --netns no-such-ns-$$ >/dev/null 2>&1
