@@ -424,8 +424,8 @@ static int get_bool(struct jload *j, struct json_object *o, const char *key, boo
 
 enum str_rule {
 	STR_TEXT,	/* printable: no control characters */
-	STR_TAB,	/* printable or tab (sysctl.d values keep inner tabs) */
-	STR_COMM,	/* process name: any byte, control characters become '?' */
+	STR_RAW,	/* text from the world (comm, netns, paths, kernel): any character but
+			 * NUL; renderers make it safe (src/safetext.h) */
 };
 
 /* The string value v, at most max_len bytes, checked by rule. */
@@ -439,10 +439,10 @@ static int str_ok(struct jload *j, const char *key, struct json_object *v, size_
 		return bad(j, key, "contains a NUL character");
 	if (len > max_len)
 		return bad(j, key, "is too long (%zu bytes, at most %zu)", len, max_len);
-	for (size_t i = 0; rule != STR_COMM && i < len; i++) {
+	for (size_t i = 0; rule != STR_RAW && i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c < 0x20 && !(c == '\t' && rule == STR_TAB)) || c == 0x7f)
+		if (c < 0x20 || c == 0x7f)
 			return bad(j, key, "contains control character 0x%02x", c);
 	}
 	return 0;
@@ -458,10 +458,6 @@ static int get_str(struct jload *j, struct json_object *o, const char *key, bool
 		return r;
 	TRY(str_ok(j, key, v, size - 1, rule));
 	snprintf(buf, size, "%s", json_object_get_string(v));
-	if (rule == STR_COMM)
-		for (char *p = buf; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
 	return 1;
 }
 
@@ -875,7 +871,7 @@ static int load_cw_owners(struct jload *j, struct json_object *o, struct facts_c
 		TRY(elem_obj(j, arr, i, &e));
 		TRY(get_u64(j, e, "pid", true, 1, INT32_MAX, &v));
 		w->pid = (int)v;
-		TRY(get_str(j, e, "comm", true, w->comm, sizeof(w->comm), STR_COMM));
+		TRY(get_str(j, e, "comm", true, w->comm, sizeof(w->comm), STR_RAW));
 		TRY(get_port(j, e, "port", 0, &w->port));	/* 0: its port was not found */
 		TRY(get_u64(j, e, "sockets", true, 1, cw->total, &w->sockets));
 		if (!add_ok(sum, w->sockets, &sum) || sum > cw->total)
@@ -931,14 +927,14 @@ static int load_sysconf(struct jload *j, struct json_object *o, struct sysconf *
 		uint64_t line = 0;
 
 		TRY(elem_obj(j, arr, i, &e));
-		TRY(get_str(j, e, "file", true, file, sizeof(file), STR_TEXT));
+		TRY(get_str(j, e, "file", true, file, sizeof(file), STR_RAW));
 		if (file[0] != '/')
 			return bad(j, "file", "'%.60s' is not an absolute path", file);
 		TRY(get_u64(j, e, "line", true, 1, UINT_MAX, &line));
 		TRY(get_str(j, e, "key", true, key, sizeof(key), STR_TEXT));
 		if (!sysconf_is_watched(key))
 			return bad(j, "key", "'%s' is not a sysctl doctor reads", key);
-		TRY(get_str(j, e, "value", true, value, sizeof(value), STR_TAB));
+		TRY(get_str(j, e, "value", true, value, sizeof(value), STR_RAW));
 		if (sysconf_add(sc, file, (unsigned int)line, key, value) == -ENOMEM)
 			return -ENOMEM;
 		leave(j, o2);
@@ -960,8 +956,8 @@ static int load_head(struct jload *j, struct json_object *o, struct tw_facts *f)
 	if (schema != BUNDLE_SCHEMA)
 		return bad(j, "schema", "unsupported bundle schema %llu (this twscope reads %d)",
 			   (unsigned long long)schema, BUNDLE_SCHEMA);
-	TRY(get_str(j, o, "kernel", true, f->kernel, sizeof(f->kernel), STR_TEXT));
-	TRY(get_str(j, o, "netns", false, f->netns, sizeof(f->netns), STR_TEXT));
+	TRY(get_str(j, o, "kernel", true, f->kernel, sizeof(f->kernel), STR_RAW));
+	TRY(get_str(j, o, "netns", false, f->netns, sizeof(f->netns), STR_RAW));
 	TRY(get_double(j, o, "interval_sec", 0, BUNDLE_MAX_INTERVAL_SEC, &interval));
 	f->interval_ns = (uint64_t)(interval * NSEC_PER_SEC + 0.5);
 	return 0;

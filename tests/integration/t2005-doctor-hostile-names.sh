@@ -71,9 +71,13 @@ check_nagios "load nagios" "$TW_TMP/lnagios"
 check_json "load json" "$TW_TMP/lj"
 check_eq "load json: owner comm" "$COMM_HEX" "$(jq -j "$F | .data.owner_comm" "$TW_TMP/lj" | hex)"
 
-# A bundle edited by hand with raw \xff and escapes in the netns name, kernel and comm.
-jq --arg k $'6.1\e]0;k\a' '.kernel = $k | .netns = "ns\u001b[2J|x\ny"' "$TW_TMP/b.json" |
-	sed 's/pwned/pw\xffned/' >"$TW_TMP/h.json"
+# JSON is UTF-8: a bundle edited by hand with a raw \xff is refused in one line.
+sed 's/pwned/pw\xffned/' "$TW_TMP/b.json" >"$TW_TMP/bad.json"
+"$TWSCOPE" doctor --load "$TW_TMP/bad.json" >/dev/null 2>"$TW_TMP/bad.err"
+check_eq "raw invalid UTF-8 bundle: exit" 3 $?
+check_eq "raw invalid UTF-8 bundle: one line" 1 "$(wc -l <"$TW_TMP/bad.err")"
+# Escapes are valid JSON: kept as loaded, made safe when shown.
+jq --arg k $'6.1\e]0;k\a' '.kernel = $k | .netns = "ns\u001b[2J|x\ny"' "$TW_TMP/b.json" >"$TW_TMP/h.json"
 "$TWSCOPE" doctor --load "$TW_TMP/h.json" >"$TW_TMP/htable"
 check_eq "hand-made bundle: table control bytes" 0 "$(ctl_bytes "$TW_TMP/htable")"
 check_eq "hand-made bundle: netns shown escaped" 1 \
