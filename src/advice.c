@@ -8,11 +8,14 @@
 #include "advice.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "facts.h"
+#include "outlook.h"
+#include "recipes.h"
 #include "output.h"
 #include "tcpstate.h"
 #include "util.h"
@@ -182,19 +185,119 @@ static const struct sysconf_entry *conf_line(const struct tw_facts *f, const cha
 
 /* --- the rules ----------------------------------------------------------- */
 
+/*
+ * How hot a destination is: its use now, or where its sustained close rate
+ * leads when that is higher. A draining one is heading down: only now counts.
+ */
+static double dest_heat(const struct facts_census *c, const struct facts_dest *d, struct tw_outlook *ol)
+{
+	facts_dest_outlook(c, d, ol);
+	if (ol->trend == TW_TREND_DRAINING || ol->projected_util_pct <= d->util_pct)
+		return d->util_pct;
+	return ol->projected_util_pct;
+}
+
+/* The rates, the projection and the trend of the worst destination. */
+static void port_dynamics(const struct tw_facts *f, const struct facts_dest *w,
+			  const struct tw_outlook *ol, struct advice_finding *x)
+{
+	const struct facts_census *c = &f->census;
+	uint64_t tw = 0, opens = 0;
+
+	if (!w->have_closes)
+		return;
+	kv_num(x, "close_rate_per_sec", ol->rate_per_sec);
+	kv_num(x, "close_rate_minute_per_sec", ol->minute_rate_per_sec);
+	kv_num(x, "projected_utilization_pct", ol->projected_util_pct);
+	kv_str(x, "trend", outlook_trend_name(ol->trend));
+	kv_num(x, "clears_in_sec", ol->clears_ms / 1000.0);
+	ev(x, "closing %.1f/s over the last %u s (%.1f/s averaged over the minute), read off the "
+	   "TIME_WAIT timers", ol->rate_per_sec, ol->window_sec, ol->minute_rate_per_sec);
+	if (ol->trend == TW_TREND_DRAINING) {
+		ev(x, "draining: no new TIME_WAIT for %.0f s; the last of them expires in %.0f s%s",
+		   ol->quiet_ms / 1000.0, ol->clears_ms / 1000.0,
+		   w->held >= c->usable ? " (unless connect() fails now: every port is held)" : "");
+	} else if (ol->sustained_per_sec > 0) {
+		ev(x, "at the %.1f/s held through the last %u s it settles at %.0f of %u ports (%.0f%%), "
+		   "trend %s", ol->sustained_per_sec, ol->window_sec, ol->projected_held, c->usable,
+		   ol->projected_util_pct, outlook_trend_name(ol->trend));
+	}
+	if (ol->exhaust_in_sec >= 0) {
+		kv_num(x, "exhaustion_in_sec", ol->exhaust_in_sec);
+		ev(x, "at that rate the last usable port goes in %.0f s; then connect() fails with "
+		   "EADDRNOTAVAIL", ol->exhaust_in_sec);
+	}
+	if (delta_of(f, FC_TW, &tw) && delta_of(f, FC_ACTIVE_OPENS, &opens))
+		ev(x, "kernel counters, all destinations, over %.1f s: %.1f TIME_WAIT entered/s "
+		   "(TcpExt.TW), %.1f connect()s/s (Tcp.ActiveOpens)", interval_sec(f),
+		   tw / interval_sec(f), opens / interval_sec(f));
+}
+
+/* Who holds the live sockets toward it; TIME_WAIT sockets have no owner. */
+static const struct facts_culprit *port_culprits(const struct facts_dest *w, struct advice_finding *x)
+{
+	if (!w->culprits_scanned)
+		return NULL;
+	for (size_t i = 0; i < w->n_culprits && i < 2; i++) {
+		const struct facts_culprit *k = &w->culprits[i];
+		char more[32] = "";
+
+		if (k->pids > 1)
+			snprintf(more, sizeof(more), " and %u more", k->pids - 1);
+		ev(x, "held by %s (pid %d%s, %" PRIu64 " of the %" PRIu64 " live sockets toward it%s%s%s)", k->comm,
+		   k->pid, more, k->sockets, w->live, k->cgroup[0] ? ", cgroup " : "", k->cgroup,
+		   k->runtime == TW_RUNTIME_GO ? ", a Go program" : "");
+	}
+	if (w->n_culprits) {
+		kv_num(x, "culprit_pid", w->culprits[0].pid);
+		kv_str(x, "culprit_comm", w->culprits[0].comm);
+		return &w->culprits[0];
+	}
+	ev(x, "no process could be named: %" PRIu64 " live sockets toward it%s; its TIME_WAIT "
+	   "sockets have no owner (the program already closed them)", w->live,
+	   w->culprits_partial ? ", and some processes could not be inspected (run as root)" : "");
+	return NULL;
+}
+
+/* The fix for the program at hand (docs/recipes.md), before the generic ones. */
+static bool port_recipe(const struct facts_dest *w, const struct facts_culprit *k,
+			struct advice_finding *x)
+{
+	const struct tw_recipe *r = recipe_match(k ? k->comm : NULL,
+						 k ? k->runtime : TW_RUNTIME_UNKNOWN, w->remote_port);
+
+	if (!r)
+		return false;
+	kv_str(x, "recipe", r->id);
+	for (const char *const *step = r->steps; *step; step++)
+		fix(x, "%s: %s", r->program, *step);
+	if (r->trap)
+		fix(x, "Not the half-fix: %s", r->trap);
+	fix(x, "Details and the %s documentation for each setting: docs/recipes.md#%s", r->program, r->id);
+	return true;
+}
+
 static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_census *c = &f->census;
 	const struct facts_dest *w = NULL;
+	const struct facts_culprit *culprit;
+	struct tw_outlook ol, wol;
+	double heat, worst = -1;
 	size_t over = 0;
 	int64_t reuse = -1, ts = -1;
+	bool projected;
 
 	if (!c->have)
 		return unknown(x, "socket census");
 	for (size_t i = 0; i < c->n_dests; i++) {
-		if (!w || c->dests[i].util_pct > w->util_pct)
+		heat = dest_heat(c, &c->dests[i], &ol);
+		if (heat > worst) {
+			worst = heat;
 			w = &c->dests[i];
-		if (c->dests[i].util_pct >= ADV_PORT_WARN_PCT)
+			wol = ol;
+		}
+		if (heat >= ADV_PORT_WARN_PCT)
 			over++;
 	}
 	kv_num(x, "usable", c->usable);
@@ -217,24 +320,38 @@ static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding
 	   " TIME_WAIT, %" PRIu64 " ESTABLISHED",
 	   w->local, w->remote, w->remote_port, w->held, c->usable, w->util_pct, w->time_wait,
 	   w->established);
-	if (w->util_pct < ADV_PORT_WARN_PCT) {
+	port_dynamics(f, w, &wol, x);
+	if (worst < ADV_PORT_WARN_PCT) {
 		title(x, "Ephemeral ports fine: worst destination at %.1f%%", w->util_pct);
 		return;
 	}
-	x->sev = w->util_pct >= ADV_PORT_CRIT_PCT ? TW_SEV_CRITICAL : TW_SEV_WARNING;
-	title(x, "%.0f%% of the ephemeral ports toward %s:%u are in use", w->util_pct, w->remote,
-	      w->remote_port);
-	ev(x, "usable = range %u-%u (%u) - %u reserved - %u listening = %u", c->range_lo, c->range_hi,
-	   c->range_size, c->reserved_in_range, c->listeners_in_range, c->usable);
-	ev(x, "a TIME_WAIT lasts 60 s, so this destination sustains about %.1f new connections/s",
-	   c->usable / 60.0);
+	x->sev = worst >= ADV_PORT_CRIT_PCT ? TW_SEV_CRITICAL : TW_SEV_WARNING;
+	projected = worst > w->util_pct;
+	if (projected)
+		title(x, "Projected: the ports toward %s:%u settle at %.0f%% at %.0f closes/s (%.0f%% now)",
+		      w->remote, w->remote_port, wol.projected_util_pct, wol.sustained_per_sec, w->util_pct);
+	else if (wol.trend == TW_TREND_DRAINING && w->have_closes)
+		title(x, "%.0f%% of the ephemeral ports toward %s:%u are in use, draining: clears in %.0f s",
+		      w->util_pct, w->remote, w->remote_port, wol.clears_ms / 1000.0);
+	else
+		title(x, "%.0f%% of the ephemeral ports toward %s:%u are in use", w->util_pct, w->remote,
+		      w->remote_port);
+	kv_str(x, "basis", projected ? "projection" : "current");
+	ev(x, "usable = range %u-%u (%u) - %u reserved - %u listening = %u; it sustains %.1f new "
+	   "connections/s (TIME_WAIT lasts 60 s)", c->range_lo, c->range_hi, c->range_size,
+	   c->reserved_in_range, c->listeners_in_range, c->usable, c->usable / 60.0);
+	ev(x, "past half use connect() walks every used port of one parity before it finds a free "
+	   "one: it slows down long before it fails ('twscope lab run connect-latency' measures it)");
 	if (over > 1)
-		ev(x, "%zu destinations are at or above %.0f%%", over, ADV_PORT_WARN_PCT);
+		ev(x, "%zu destinations are at or above %.0f%% (now or projected)", over, ADV_PORT_WARN_PCT);
+	culprit = port_culprits(w, x);
 	why(x, "Each (source IP, destination IP, destination port) has its own budget of %u local "
 	       "ports, and a port stays taken for the 60 s of TIME_WAIT after the close; when it is "
 	       "used up, connect() fails with EADDRNOTAVAIL (no counter records it).", c->usable);
-	fix(x, "Reuse connections: HTTP keep-alive or a connection pool toward %s:%u, so requests "
-	       "stop opening (and TIME_WAIT-ing) a new connection each.", w->remote, w->remote_port);
+	if (!port_recipe(w, culprit, x))
+		fix(x, "Reuse connections: HTTP keep-alive or a connection pool toward %s:%u, so "
+		       "requests stop opening (and TIME_WAIT-ing) a new connection each.",
+		    w->remote, w->remote_port);
 	fix(x, "Spread the 4-tuples: more destination IPs or ports behind the service, or more "
 	       "source IPs on this host (each gets its own %u ports per destination).", c->usable);
 	fix(x, "Widen the range: sysctl -w net.ipv4.ip_local_port_range=\"10000 65535\" and persist "

@@ -38,9 +38,9 @@ enum tw_sev {
 #define ADV_ABORT_WARN_PER_SEC 1.0	/* abortive-closes: TCPAbortOnData rate that warns */
 #define ADV_REUSE_SERVER_TW_MIN 100	/* tw-reuse-ineffective: server-only TW worth a note */
 
-#define ADV_MAX_EVIDENCE 10
+#define ADV_MAX_EVIDENCE 12
 #define ADV_MAX_KV 24
-#define ADV_MAX_FIX 8
+#define ADV_MAX_FIX 10
 #define ADV_TEXT_LEN 512
 
 /* One structured piece of evidence (for JSON): a number or a string. */

@@ -41,6 +41,45 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+static const char *const window_keys[TW_CLOSE_WINDOWS] = {
+	"within_5s", "within_10s", "within_30s", "within_60s",
+};
+
+static struct json_object *closes_json(const struct census_closes *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t w = 0; w < TW_CLOSE_WINDOWS; w++)
+		add_u64(o, window_keys[w], h->within[w]);
+	json_object_object_add(o, "youngest_ms", h->youngest_ms == TW_AGE_UNKNOWN ? NULL :
+				json_object_new_int64(h->youngest_ms));
+	add_u64(o, "clears_ms", h->clears_ms);
+	return o;
+}
+
+static struct json_object *culprits_json(const struct facts_dest *d)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+	add_u64(o, "live", d->live);
+	add_u64(o, "unowned", d->unowned);
+	json_object_object_add(o, "partial", json_object_new_boolean(d->culprits_partial));
+	for (size_t i = 0; i < d->n_culprits; i++) {
+		const struct facts_culprit *c = &d->culprits[i];
+		struct json_object *x = json_object_new_object();
+
+		add_u64(x, "pid", (uint64_t)c->pid);
+		add_u64(x, "pids", c->pids);
+		add_u64(x, "sockets", c->sockets);
+		add_str(x, "comm", c->comm);
+		add_str(x, "cgroup", c->cgroup);
+		add_str(x, "runtime", facts_runtime_name(c->runtime));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "processes", arr);
+	return o;
+}
+
 static struct json_object *census_json(const struct facts_census *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -88,6 +127,10 @@ static struct json_object *census_json(const struct facts_census *c)
 		add_u64(x, "time_wait", d->time_wait);
 		add_u64(x, "established", d->established);
 		json_object_object_add(x, "utilization_pct", json_object_new_double(d->util_pct));
+		if (d->have_closes)
+			json_object_object_add(x, "closes", closes_json(&d->closes));
+		if (d->culprits_scanned)
+			json_object_object_add(x, "culprits", culprits_json(d));
 		json_object_array_add(ds, x);
 	}
 	json_object_object_add(o, "destinations", ds);
@@ -722,6 +765,86 @@ static int load_port_range(struct jload *j, struct json_object *o, struct facts_
 	return 0;
 }
 
+/* Bundles from before the close history have no "closes": rates are then unknown. */
+static int load_closes(struct jload *j, struct json_object *e, struct facts_dest *d)
+{
+	const uint64_t full_ms = TW_TIME_WAIT_SEC * 1000;
+	struct json_object *o, *y;
+	uint64_t prev = 0, v = 0;
+	size_t old;
+	int r;
+
+	census_closes_init(&d->closes);
+	r = get(j, e, "closes", json_type_object, false, &o);
+	if (r <= 0)
+		return r;
+	old = enter(j, "closes");
+	/* each window holds the shorter ones; none holds more than the TIME_WAIT */
+	for (size_t w = 0; w < TW_CLOSE_WINDOWS; w++) {
+		TRY(get_u64(j, o, window_keys[w], true, prev, d->time_wait, &d->closes.within[w]));
+		prev = d->closes.within[w];
+	}
+	if (json_object_object_get_ex(o, "youngest_ms", &y) && y) {
+		TRY(get_u64(j, o, "youngest_ms", true, 0, d->time_wait ? full_ms : 0, &v));
+		if (!d->time_wait)
+			return bad(j, "youngest_ms", "must be null without TIME_WAIT");
+		d->closes.youngest_ms = (uint32_t)v;
+	} else if (d->time_wait) {
+		return bad(j, "youngest_ms", "is missing, but there are %llu TIME_WAIT",
+			   (unsigned long long)d->time_wait);
+	}
+	TRY(get_u64(j, o, "clears_ms", true, 0, d->time_wait ? full_ms : 0, &v));
+	d->closes.clears_ms = (uint32_t)v;
+	d->have_closes = true;
+	leave(j, old);
+	return 0;
+}
+
+static int load_culprits(struct jload *j, struct json_object *e, struct facts_dest *d)
+{
+	struct json_object *o, *arr;
+	uint64_t sum = 0, v = 0;
+	size_t n, old, o2;
+	char rt[8];
+	int r;
+
+	r = get(j, e, "culprits", json_type_object, false, &o);
+	if (r <= 0)
+		return r;
+	old = enter(j, "culprits");
+	TRY(get_u64(j, o, "live", true, 0, d->held, &d->live));
+	TRY(get_u64(j, o, "unowned", true, 0, d->live, &d->unowned));
+	TRY(get_bool(j, o, "partial", &d->culprits_partial));
+	TRY(get_arr(j, o, "processes", true, FACTS_MAX_CULPRITS, &arr, &n));
+	o2 = enter(j, "processes");
+	for (size_t i = 0; i < n; i++) {
+		struct facts_culprit *c = &d->culprits[i];
+		size_t o3 = enter_idx(j, i);
+		struct json_object *x;
+
+		TRY(elem_obj(j, arr, i, &x));
+		TRY(get_u64(j, x, "pid", true, 1, INT32_MAX, &v));
+		c->pid = (int)v;
+		TRY(get_u64(j, x, "pids", true, 1, INT32_MAX, &v));
+		c->pids = (uint32_t)v;
+		TRY(get_u64(j, x, "sockets", true, 1, d->live, &c->sockets));
+		if (!add_ok(sum, c->sockets, &sum) || sum + d->unowned > d->live)
+			return bad(j, "sockets", "the processes and unowned hold more than live (%llu)",
+				   (unsigned long long)d->live);
+		TRY(get_str(j, x, "comm", true, c->comm, sizeof(c->comm), STR_RAW));
+		TRY(get_str(j, x, "cgroup", true, c->cgroup, sizeof(c->cgroup), STR_RAW));
+		TRY(get_str(j, x, "runtime", true, rt, sizeof(rt), STR_TEXT));
+		if (facts_runtime_parse(rt, &c->runtime) < 0)
+			return bad(j, "runtime", "must be \"go\" or \"\", not '%s'", rt);
+		leave(j, o3);
+	}
+	leave(j, o2);
+	d->n_culprits = n;
+	d->culprits_scanned = true;
+	leave(j, old);
+	return 0;
+}
+
 static int load_dest(struct jload *j, struct json_object *e, const struct facts_census *c,
 		     struct facts_dest *d)
 {
@@ -745,6 +868,8 @@ static int load_dest(struct jload *j, struct json_object *e, const struct facts_
 	TRY(get_double(j, e, "utilization_pct", 0, 1e18, &d->util_pct));
 	if (fabs(d->util_pct - want) > 1e-6 * (want > 1 ? want : 1))
 		return bad(j, "utilization_pct", "must be held / usable * 100 = %.2f, not %g", want, d->util_pct);
+	TRY(load_closes(j, e, d));
+	TRY(load_culprits(j, e, d));
 	return 0;
 }
 

@@ -20,6 +20,8 @@
 #include "addr.h"
 #include "census.h"
 #include "collect.h"
+#include "culprit.h"
+#include "outlook.h"
 #include "procowner.h"
 #include "sock.h"
 #include "sockdiag.h"
@@ -200,6 +202,8 @@ static void fill_census(struct facts_census *fc, const struct census *c)
 		d->time_wait = c->dests[i].time_wait;
 		d->established = c->dests[i].established;
 		d->util_pct = c->dests[i].util_pct;
+		d->have_closes = true;
+		d->closes = c->dests[i].closes;
 	}
 	fc->servers_total = c->n_servers;
 	for (size_t i = 0; i < c->n_servers && fc->n_servers < FACTS_MAX_SERVERS; i++) {
@@ -211,6 +215,102 @@ static void fill_census(struct facts_census *fc, const struct census *c)
 		s->established = c->servers[i].states[TW_ESTABLISHED];
 		s->total = c->servers[i].total;
 	}
+}
+
+void facts_dest_outlook(const struct facts_census *c, const struct facts_dest *d,
+			struct tw_outlook *ret)
+{
+	struct census_closes none;
+
+	census_closes_init(&none);
+	outlook_compute(d->have_closes ? &d->closes : &none, d->held, d->time_wait, c->usable, ret);
+}
+
+const char *facts_runtime_name(enum tw_runtime r)
+{
+	return r == TW_RUNTIME_GO ? "go" : "";
+}
+
+int facts_runtime_parse(const char *s, enum tw_runtime *ret)
+{
+	if (strcmp(s, "go") == 0)
+		*ret = TW_RUNTIME_GO;
+	else if (!*s)
+		*ret = TW_RUNTIME_UNKNOWN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* How hot a destination is: its use now or where its close rate leads, whichever is higher. */
+static double dest_heat(const struct facts_census *fc, const struct facts_dest *d)
+{
+	struct tw_outlook ol;
+
+	facts_dest_outlook(fc, d, &ol);
+	return ol.projected_util_pct > d->util_pct ? ol.projected_util_pct : d->util_pct;
+}
+
+/*
+ * Name the processes behind the hottest destinations (fc->dests[i] is
+ * c->dests[i]). Only when one is at FACTS_CULPRIT_MIN_PCT: the scan walks
+ * /proc. A failed scan leaves culprits_scanned false ("unknown").
+ */
+static int collect_culprits(struct facts_census *fc, const struct census *c)
+{
+	struct culprit_dest cd[FACTS_MAX_CULPRIT_DESTS];
+	size_t idx[FACTS_MAX_CULPRIT_DESTS], n = 0;
+	bool partial;
+	int r;
+
+	for (size_t i = 0; i < fc->n_dests && i < c->n_dests; i++) {
+		double heat = dest_heat(fc, &fc->dests[i]);
+		size_t pos = n;
+
+		if (heat < FACTS_CULPRIT_MIN_PCT)
+			continue;
+		/* keep the hottest FACTS_MAX_CULPRIT_DESTS, hottest first */
+		while (pos > 0 && dest_heat(fc, &fc->dests[idx[pos - 1]]) < heat)
+			pos--;
+		if (pos == FACTS_MAX_CULPRIT_DESTS)
+			continue;
+		if (n < FACTS_MAX_CULPRIT_DESTS)
+			n++;
+		memmove(&idx[pos + 1], &idx[pos], (n - 1 - pos) * sizeof(idx[0]));
+		idx[pos] = i;
+	}
+	if (!n)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		cd[k] = (struct culprit_dest){ .local = c->dests[idx[k]].local,
+					       .remote = c->dests[idx[k]].remote,
+					       .remote_port = c->dests[idx[k]].remote_port };
+	r = culprit_scan(cd, n, &partial);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		struct facts_dest *d = &fc->dests[idx[k]];
+
+		d->culprits_scanned = true;
+		d->culprits_partial = partial;
+		d->live = cd[k].live;
+		d->unowned = cd[k].unowned;
+		d->n_culprits = cd[k].n_owners < FACTS_MAX_CULPRITS ? cd[k].n_owners : FACTS_MAX_CULPRITS;
+		for (size_t o = 0; o < d->n_culprits; o++) {
+			const struct culprit_owner *co = &cd[k].owners[o];
+			struct facts_culprit *fcu = &d->culprits[o];
+
+			fcu->pid = co->pid;
+			fcu->pids = co->pids;
+			fcu->sockets = co->sockets;
+			fcu->runtime = co->runtime;
+			snprintf(fcu->comm, sizeof(fcu->comm), "%s", co->comm);
+			snprintf(fcu->cgroup, sizeof(fcu->cgroup), "%s", co->cgroup);
+		}
+	}
+	return 0;
 }
 
 struct cw_walk {
@@ -396,17 +496,22 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 		f->tw_objsize = FACTS_TW_OBJSIZE_FALLBACK;
 	if (census) {
 		fill_census(&f->census, census);
+		r = collect_culprits(&f->census, census);
 	} else {
 		r = collect_census(&filter, NULL, &res);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0) {
 			*ret_census_err = r;
+			r = 0;
 		} else {
 			fill_census(&f->census, res.census);
+			r = collect_culprits(&f->census, res.census);
 			collect_result_done(&res);
 		}
 	}
+	if (r < 0)
+		return r;
 	r = collect_close_wait(&f->close_wait);
 	if (r < 0)
 		return r;

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "census.h"
 #include "ksettings.h"
+#include "recipes.h"
 #include "sysctlconf.h"
 
 #define FACTS_MAX_DESTS 50		/* worst destinations kept */
@@ -25,6 +27,10 @@
 #define FACTS_TW_OBJSIZE_FALLBACK 256	/* docs/kernel.md#tw-memory, slab unreadable */
 #define FACTS_ADDR_LEN 46		/* INET6_ADDRSTRLEN */
 #define FACTS_COMM_LEN 48		/* TASK_COMM_LEN, or 15 U+FFFD in a saved bundle */
+#define FACTS_CGROUP_LEN 128		/* cgroup v2 path of a culprit, cut */
+#define FACTS_MAX_CULPRITS 4		/* process groups kept per hot destination */
+#define FACTS_MAX_CULPRIT_DESTS 4	/* hot destinations whose processes are looked up */
+#define FACTS_CULPRIT_MIN_PCT 50.0	/* "hot": used or projected use at least this */
 
 /* The sysctls doctor reads (per netns, docs/kernel.md#per-netns). */
 #define FACTS_SYSCTLS(X)                                                     \
@@ -83,6 +89,16 @@ struct facts_counter {
 	uint64_t delta;		/* growth during the interval */
 };
 
+/* Processes with one comm and cgroup holding live sockets toward a destination. */
+struct facts_culprit {
+	int pid;			/* the lowest of the group */
+	uint32_t pids;
+	uint64_t sockets;
+	enum tw_runtime runtime;
+	char comm[FACTS_COMM_LEN];
+	char cgroup[FACTS_CGROUP_LEN];	/* "" when unknown */
+};
+
 struct facts_dest {
 	char local[FACTS_ADDR_LEN];
 	char remote[FACTS_ADDR_LEN];
@@ -91,6 +107,14 @@ struct facts_dest {
 	uint64_t time_wait;
 	uint64_t established;
 	double util_pct;
+	bool have_closes;		/* close history known (bundles before it lack it) */
+	struct census_closes closes;
+	bool culprits_scanned;		/* hot: its live sockets were mapped to processes */
+	bool culprits_partial;		/* some processes could not be inspected (rights) */
+	uint64_t live;			/* sockets toward it not in TIME_WAIT, in that scan */
+	uint64_t unowned;		/* of which no visible process holds */
+	size_t n_culprits;
+	struct facts_culprit culprits[FACTS_MAX_CULPRITS];
 };
 
 struct facts_server {
@@ -173,6 +197,15 @@ struct tw_facts {
 	bool have_sysconf;
 	struct sysconf sysconf;
 };
+
+/* facts_dest_outlook() - where a destination's use is heading (outlook.h). */
+struct tw_outlook;
+void facts_dest_outlook(const struct facts_census *c, const struct facts_dest *d,
+			struct tw_outlook *ret);
+
+/* facts_runtime_name() / facts_runtime_parse() - "go" or "" and back; -EINVAL if unknown. */
+const char *facts_runtime_name(enum tw_runtime r);
+int facts_runtime_parse(const char *s, enum tw_runtime *ret);
 
 /* facts_init() - empty facts (nothing known). */
 void facts_init(struct tw_facts *f);
