@@ -114,7 +114,7 @@ int httpd_listen(const struct tw_addr *addr, uint16_t port, int *ret_fd, uint16_
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		goto fail;
-	if (listen(fd, 64) < 0)
+	if (listen(fd, 256) < 0)
 		goto fail;
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)

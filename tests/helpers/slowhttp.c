@@ -6,7 +6,8 @@
  * "ready connected=C" once all connects were tried, then, when every
  * connection was closed by the server or after DURATION_S seconds,
  * "done connected=C closed=K early=E min_life_ms=A max_life_ms=B" (early =
- * closed within 1 s of connecting, e.g. refused by a per-address limit).
+ * closed before the first header line was due, e.g. refused by a per-address
+ * limit).
  * Bounded in count (<= 4096) and time; test-only.
  *
  * usage: slowhttp ADDR PORT N INTERVAL_MS DURATION_S SRC[,SRC...]
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
 			close(conns[i].fd);
 			conns[i].fd = -1;
 			closed++;
-			if (life < 1000)
+			if (life < (uint64_t)interval_ms)
 				early++;
 			if (life < min_life)
 				min_life = life;
