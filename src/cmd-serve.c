@@ -120,7 +120,7 @@ static void help(void)
 	       "Stops with exit status 0 on SIGINT or SIGTERM. Metrics: docs/serve.md.\n\n"
 	       "EXAMPLES\n"
 	       "  twscope serve                              http://127.0.0.1:26060/metrics\n"
-	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network\n"
+	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network (warns)\n"
 	       "  twscope serve --listen '[::1]:26060'       IPv6 loopback\n"
 	       "  sudo twscope serve --netns web1            measure namespace web1\n"
 	       "  twscope serve --listen 0.0.0.0:26060 --web.config.file /etc/twscope/web.yml\n"
