@@ -84,6 +84,22 @@ ms=$((($(date +%s%N) - start) / 1000000))
 check_eq "30 authenticated requests" 30 "$n200"
 [ "$ms" -lt 6000 ] && pass "30 authenticated requests in ${ms} ms" || fail "30 authenticated requests took ${ms} ms"
 
+# A flood of wrong passwords (bcrypt is slow): at most two verifications run at a time, the
+# rest get 503 at once, and the already verified scraper is answered quickly all along.
+att=()
+for j in 1 2 3 4; do
+	(for i in $(seq 1 25); do code -u "alice:wrong$j-$i" "$URL/healthz"; echo; done >"$TW_TMP/att.$j") &
+	att+=($!)
+done
+good=0
+for i in $(seq 1 5); do
+	t=$(curl -s -o /dev/null -m 10 -w '%{http_code} %{time_total}' --cacert "$D/ca.crt" -u 'alice:s3cret pass' "$URL/metrics")
+	[ "${t% *}" = 200 ] && awk -v t="${t#* }" 'BEGIN { exit !(t < 1.5) }' && good=$((good + 1)) || echo "scrape during the flood: $t"
+done
+wait "${att[@]}"
+check_eq "scrapes answered within 1.5 s during a wrong-password flood" 5 "$good"
+check_eq "flood answers are only 401 or 503" "" "$(cat "$TW_TMP"/att.* | grep -v '^\(401\|503\)$')"
+
 # A real Prometheus scrapes over HTTPS with basic auth.
 PP=$(free_port) || { fail "no free port for prometheus"; done_test; }
 cat >"$TW_TMP/prometheus.yml" <<CONF
