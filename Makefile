@@ -25,7 +25,7 @@ OUT         := .output$(if $(SANITIZE),-san)
 endif
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-PKGS        := libmnl json-c libmicrohttpd
+PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(BPF),1)

@@ -4,7 +4,8 @@
  * current netns, then (with --netns) enters the measured namespace before
  * any census socket or HTTP thread exists, serves /metrics from a fresh
  * scrape shared by concurrent requests, and stops cleanly on SIGINT/SIGTERM.
- * HTTP is httpd.c, collection scrape.c, text output-prom.c.
+ * HTTP is httpd.c, TLS/auth configuration webconfig.c, collection scrape.c,
+ * text output-prom.c.
  */
 #include "twscope.h"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -22,13 +24,24 @@
 #include "census.h"
 #include "facts.h"
 #include "httpd.h"
+#include "ksettings.h"
 #include "log.h"
 #include "output-prom.h"
 #include "scrape.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
-#define SERVE_CONN_LIMIT 32
+/*
+ * Slow clients cost a few hundred bytes each on epoll threads, so many are
+ * allowed; one address may hold only part of them, and a request must be
+ * done within SERVE_REQUEST_TIMEOUT_SEC whatever its pace.
+ */
+#define SERVE_CONN_LIMIT 512
+#define SERVE_PER_IP_LIMIT 64
+#define SERVE_THREADS 4
+#define SERVE_REQUEST_TIMEOUT_SEC 30
+#define SERVE_SPARE_FDS 64
 #define SERVE_CONN_TIMEOUT_SEC 10
 #define SERVE_CONN_MEMORY_BYTES (16 * 1024)
 #define SERVE_MAX_TOP 10000
@@ -37,6 +50,7 @@
 struct serve_args {
 	const char *listen;
 	const char *netns;
+	const char *web_config;
 	double min_interval_sec;
 	double findings_interval_sec;
 	uint32_t top;
@@ -95,27 +109,39 @@ static void help(void)
 	       "                             destinations only (default %d, 0-%d)\n"
 	       "      --findings-interval SEC  re-evaluate doctor's findings (twscope_finding)\n"
 	       "                             at most every SEC seconds (default %d; 0 = off)\n"
+	       "      --web.config.file PATH  TLS and basic auth from a Prometheus\n"
+	       "                             exporter-toolkit web config (YAML:\n"
+	       "                             tls_server_config, basic_auth_users with bcrypt\n"
+	       "                             hashes); alias --web-config-file\n"
 	       "  -h, --help                 this help\n\n"
+	       "At most %d connections, %d per client address; a request must be received\n"
+	       "and answered within %d s, idle connections close after %d s. Listening\n"
+	       "beyond loopback without TLS and basic auth prints a warning.\n"
 	       "Stops with exit status 0 on SIGINT or SIGTERM. Metrics: docs/serve.md.\n\n"
 	       "EXAMPLES\n"
 	       "  twscope serve                              http://127.0.0.1:26060/metrics\n"
-	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network\n"
+	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network (warns)\n"
 	       "  twscope serve --listen '[::1]:26060'       IPv6 loopback\n"
 	       "  sudo twscope serve --netns web1            measure namespace web1\n"
+	       "  twscope serve --listen 0.0.0.0:26060 --web.config.file /etc/twscope/web.yml\n"
+	       "                                             HTTPS with basic auth\n"
 	       "  twscope serve --min-interval 5 --top-destinations 50\n"
 	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n",
-	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC);
+	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC,
+	       SERVE_CONN_LIMIT, SERVE_PER_IP_LIMIT, SERVE_REQUEST_TIMEOUT_SEC, SERVE_CONN_TIMEOUT_SEC);
 }
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS };
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
 		{ "top-destinations", required_argument, NULL, OPT_TOP },
 		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
+		{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
+		{ "web-config-file", required_argument, NULL, OPT_WEB_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -146,6 +172,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 			    a->findings_interval_sec > 86400)
 				return tw_usage(ctx, "invalid --findings-interval '%s' (0-86400 seconds)",
 						optarg);
+			break;
+		case OPT_WEB_CONFIG:
+			a->web_config = optarg;
 			break;
 		case 'h':
 			help();
@@ -341,6 +370,63 @@ static int open_listener(const char *spec, struct tw_addr *addr, int *ret_fd, ui
 	return r;
 }
 
+static bool is_loopback(const struct tw_addr *a)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, v6_loopback, 16) == 0 ||
+	       (memcmp(a->bytes, v4_mapped, 12) == 0 && a->bytes[12] == 127);
+}
+
+/* Lower ports need CAP_NET_BIND_SERVICE: say so instead of a bare EACCES. */
+static int listen_error(int r, const char *spec)
+{
+	int64_t start = 1024;
+
+	if (r != -EACCES)
+		return tw_err(r, "cannot listen on %s", spec), TW_EXIT_FAIL;
+	(void) ksettings_sysctl_i64("net.ipv4.ip_unprivileged_port_start", &start);
+	return tw_err(r, "cannot listen on %s: ports below %lld need CAP_NET_BIND_SERVICE "
+		      "(or root); pick a port >= %lld", spec, (long long)start, (long long)start),
+	       TW_EXIT_FAIL;
+}
+
+static int load_web_config(const char *path, struct webconfig *wc)
+{
+	char err[WEBCONFIG_ERR_LEN];
+	int r;
+
+	r = webconfig_load(path, wc, err, sizeof(err));
+	if (r == -ENOMEM)
+		return tw_err(r, "cannot load --web.config.file '%s'", path), TW_EXIT_FAIL;
+	if (r < 0)
+		return tw_err(0, "--web.config.file '%s': %s", path, err),
+		       r == -EINVAL ? TW_EXIT_USAGE : TW_EXIT_FAIL;
+	if (wc->key_readable_by_others)
+		tw_warn("key_file '%s' is readable by every user; chmod o-r it", wc->key_file);
+	return 0;
+}
+
+/* Connections allowed by RLIMIT_NOFILE (raised to the hard limit when it is lower). */
+static unsigned int conn_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = SERVE_CONN_LIMIT + SERVE_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return SERVE_CONN_LIMIT;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return SERVE_CONN_LIMIT;
+	}
+	return rl.rlim_cur > 2 * SERVE_SPARE_FDS ? (unsigned int)(rl.rlim_cur - SERVE_SPARE_FDS)
+						 : SERVE_SPARE_FDS;
+}
+
 static int run(const struct tw_ctx *ctx, struct serve_args *a)
 {
 	struct serve_state st = {
@@ -352,29 +438,46 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
 	};
 	struct httpd_conf conf = {
-		.conn_limit = SERVE_CONN_LIMIT,
+		.threads = SERVE_THREADS,
+		.conn_limit = conn_limit(),
+		.per_ip_limit = SERVE_PER_IP_LIMIT,
+		.request_timeout_sec = SERVE_REQUEST_TIMEOUT_SEC,
 		.conn_timeout_sec = SERVE_CONN_TIMEOUT_SEC,
 		.conn_memory_limit = SERVE_CONN_MEMORY_BYTES,
 		.metrics = serve_metrics,
 		.data = &st,
 	};
 	char shown[TW_ENDPOINT_STRLEN];
+	struct webconfig web = { 0 };
 	struct httpd *h = NULL;
 	struct tw_addr addr;
 	sigset_t stop;
 	uint16_t port;
 	int fd = -EBADF, sig, r;
 
+	if (a->web_config) {
+		r = load_web_config(a->web_config, &web);
+		if (r) {
+			webconfig_done(&web);
+			return r;
+		}
+		conf.web = &web;
+	}
 	r = open_listener(a->listen, &addr, &fd, &port);
-	if (r == -EINVAL)
+	if (r == -EINVAL) {
+		webconfig_done(&web);
 		return tw_usage(ctx, "invalid --listen '%s' (ADDR:PORT or [V6ADDR]:PORT)", a->listen);
-	if (r < 0)
-		return tw_err(r, "cannot listen on %s", a->listen), TW_EXIT_FAIL;
+	}
+	if (r < 0) {
+		webconfig_done(&web);
+		return listen_error(r, a->listen);
+	}
 	conf.listen_fd = fd;
 	conf.family = addr.family;
 	/* After the listener exists: HTTP stays here, census sockets open in NS. */
 	if (a->netns && cmd_enter_netns(a->netns) < 0) {
 		(void) close(fd);
+		webconfig_done(&web);
 		return TW_EXIT_FAIL;
 	}
 	/* HTTP threads inherit this mask, so only sigwait() below sees the signals. */
@@ -385,14 +488,25 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	(void) signal(SIGPIPE, SIG_IGN);
 
 	r = httpd_start(&conf, &h);
-	if (r < 0)
+	if (r < 0) {
+		webconfig_done(&web);
+		if (r == -ENOTSUP)
+			return tw_err(0, "this libmicrohttpd has no TLS support"), TW_EXIT_FAIL;
 		return tw_err(r, "cannot start the HTTP server on %s", a->listen), TW_EXIT_FAIL;
-	fprintf(stderr, "twscope serve: listening on http://%s/metrics\n",
-		addr_format_endpoint(&addr, port, shown, sizeof(shown)));
+	}
+	addr_format_endpoint(&addr, port, shown, sizeof(shown));
+	if (!is_loopback(&addr) && (!web.tls || !webconfig_has_auth(&web)))
+		tw_warn("listening on %s without %s: anyone who can reach it reads this host's "
+			"connection data (see --web.config.file)", shown,
+			!web.tls && !webconfig_has_auth(&web) ? "TLS or basic auth" :
+			!web.tls ? "TLS (passwords travel in clear text)" : "basic auth");
+	fprintf(stderr, "twscope serve: listening on %s://%s/metrics\n", web.tls ? "https" : "http",
+		shown);
 	do
 		r = sigwait(&stop, &sig);
 	while (r == EINTR);
 	h = httpd_stop(h);
+	webconfig_done(&web);
 	free(st.body);
 	pthread_mutex_destroy(&st.lock);
 	pthread_cond_destroy(&st.done);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A thin wrapper over libmicrohttpd for `twscope serve`: a listening socket
- * opened by us (so it can live in another netns than the census), and the
- * routes /metrics, /healthz and /. All HTTP parsing is libmicrohttpd's.
- * Nothing here prints.
+ * opened by us (so it can live in another netns than the census), the routes
+ * /metrics, /healthz and /, optional TLS and basic authentication, and the
+ * limits that keep slow or hostile clients from starving scrapes. All HTTP
+ * parsing is libmicrohttpd's. Nothing here prints.
  */
 #ifndef TWSCOPE_HTTPD_H
 #define TWSCOPE_HTTPD_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 struct tw_addr;
+struct webconfig;
 
 /*
  * httpd_metrics_fn - produce the /metrics body. On success returns 0 and
@@ -21,11 +23,19 @@ struct tw_addr;
 typedef int (*httpd_metrics_fn)(void *data, char **ret_body, size_t *ret_len);
 
 struct httpd_conf {
-	int listen_fd;			/* from httpd_listen(); the daemon takes it over */
+	int listen_fd;			/* from httpd_listen(); the daemon takes it over.
+					 * Negative: no listener, see httpd_add_connection() */
 	int family;			/* AF_INET or AF_INET6 */
-	unsigned int conn_limit;	/* concurrent connections */
+	unsigned int threads;		/* epoll worker threads (a slow census blocks one) */
+	unsigned int conn_limit;	/* concurrent connections, all clients */
+	unsigned int per_ip_limit;	/* concurrent connections from one address, 0 = off */
 	unsigned int conn_timeout_sec;	/* idle connections are closed after this */
+	unsigned int request_timeout_sec; /* a request must be read and answered within
+					 * this many seconds of the connection's start or
+					 * the previous request's end, 0 = off */
 	size_t conn_memory_limit;	/* bytes per connection: bounds request line and headers */
+	const struct webconfig *web;	/* TLS and basic auth, NULL = plain HTTP, no auth;
+					 * must outlive the daemon */
 	httpd_metrics_fn metrics;
 	void *data;
 };
@@ -40,11 +50,19 @@ struct httpd;
 int httpd_listen(const struct tw_addr *addr, uint16_t port, int *ret_fd, uint16_t *ret_port);
 
 /*
- * httpd_start() - run the daemon on its own threads (one per connection,
- * at most conf->conn_limit). Returns 0 with *ret set, or -errno; on failure
+ * httpd_start() - run the daemon on conf->threads epoll threads (each
+ * serving many connections) plus one thread that cuts off requests past
+ * conf->request_timeout_sec. Returns 0 with *ret set, or -errno (-ENOTSUP
+ * when TLS is asked for and libmicrohttpd lacks it); on failure
  * conf->listen_fd is closed.
  */
 int httpd_start(const struct httpd_conf *conf, struct httpd **ret);
+
+/*
+ * httpd_add_connection() - hand a connected stream socket (e.g. one end of a
+ * socketpair) to the daemon, which owns it from then on. Returns 0 or -errno.
+ */
+int httpd_add_connection(struct httpd *h, int fd, const void *addr, unsigned int addrlen);
 
 /* httpd_stop() - stop the daemon, wait for its threads, close the socket. Returns NULL. */
 struct httpd *httpd_stop(struct httpd *h);
