@@ -6,6 +6,7 @@
  */
 #include "sysctlconf.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,14 +49,15 @@ bool sysconf_is_watched(const char *key)
 	return str_in(key, watched);
 }
 
+/* Strip ASCII whitespace (CR included) on both sides, as systemd-sysctl does. */
 static char *trim(char *s)
 {
 	char *e;
 
-	while (*s == ' ' || *s == '\t')
+	while (isspace((unsigned char)*s))
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
 }

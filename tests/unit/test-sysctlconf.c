@@ -34,6 +34,12 @@ static void test_parse_line(void **state)
 	assert_int_equal(sysconf_parse_line("   ", k, sizeof(k), v, sizeof(v)), 0);
 	assert_int_equal(sysconf_parse_line("kernel.panic = 1", k, sizeof(k), v, sizeof(v)), 0);
 	assert_int_equal(sysconf_parse_line("no equals here", k, sizeof(k), v, sizeof(v)), -EINVAL);
+	/* CR (and other ASCII whitespace) is trimmed on both sides of key and value */
+	assert_int_equal(sysconf_parse_line("\rnet.ipv4.tcp_tw_reuse\r=\r2\r\n", k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "net.ipv4.tcp_tw_reuse");
+	assert_string_equal(v, "2");
+	assert_int_equal(sysconf_parse_line("\v-net.ipv4.tcp_fin_timeout =\f5", k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(v, "5");
 	/* a '/'-first key swaps separators (sysctl.d(5)) */
 	assert_int_equal(sysconf_parse_line("net/netfilter/nf_conntrack_max=5", k, sizeof(k), v, sizeof(v)), 1);
 	assert_string_equal(k, "net.netfilter.nf_conntrack_max");
