@@ -32,8 +32,8 @@ static void check_counters(const char *text)
 	for (size_t i = 0; i < n; i++) {
 		if (!tw_counters_at(c, i, &name, &v))
 			abort();
-		/* "Prefix.Name": a non-empty prefix before the first dot */
-		if (!strchr(name, '.') || name[0] == '.' || strlen(name) >= 64)
+		/* "Prefix.Name", both non-empty (the prefix may hold dots itself) */
+		if (strlen(name) < 3 || !strchr(name + 1, '.') || strlen(name) >= 64)
 			abort();
 		/* names are unique, so a lookup finds this very value */
 		if (!tw_counters_get(c, name, &w) || w != v)
