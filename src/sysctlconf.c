@@ -194,7 +194,6 @@ static int scan_file(const char *root, const char *path, struct sysconf *c)
 	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	c->files++;
 	r = read_fd_all(fd, SYSCONF_MAX_FILE_BYTES, &text, &len);
 	if (r == -ENOMEM)
 		return r;
@@ -204,6 +203,7 @@ static int scan_file(const char *root, const char *path, struct sysconf *c)
 			c->truncated = true;
 		return 0;
 	}
+	c->files++;
 	return sysconf_scan_text(c, path, text, len);
 }
 

@@ -194,13 +194,16 @@ static void test_scan_text_bounds(void **state)
 }
 
 /* A FIFO or directory named *.conf is not read (a FIFO would block forever). */
+static char special_root[64];
+
 static void test_special_files(void **state)
 {
-	char root[] = "/tmp/twscope-sysconf.XXXXXX", path[256];
+	char *root = special_root, path[256];
 	struct sysconf c;
 	FILE *f;
 
 	(void) state;
+	snprintf(special_root, sizeof(special_root), "/tmp/twscope-sysconf.XXXXXX");
 	assert_non_null(mkdtemp(root));
 	snprintf(path, sizeof(path), "%s/etc", root);
 	assert_int_equal(mkdir(path, 0700), 0);
@@ -221,17 +224,41 @@ static void test_special_files(void **state)
 	assert_int_equal(c.files, 1);
 	assert_int_equal(c.n, 1);
 	assert_string_equal(c.v[0].file, "/etc/sysctl.d/30-ok.conf");
+	assert_false(c.truncated);
 	sysconf_done(&c);
-	(void) unlink(path);
-	snprintf(path, sizeof(path), "%s/etc/sysctl.d/20-dir.conf", root);
-	(void) rmdir(path);
-	snprintf(path, sizeof(path), "%s/etc/sysctl.d/10-fifo.conf", root);
-	(void) unlink(path);
-	snprintf(path, sizeof(path), "%s/etc/sysctl.d", root);
-	(void) rmdir(path);
-	snprintf(path, sizeof(path), "%s/etc", root);
-	(void) rmdir(path);
-	(void) rmdir(root);
+
+	/* a file over SYSCONF_MAX_FILE_BYTES is skipped, and the scan says so */
+	snprintf(path, sizeof(path), "%s/etc/sysctl.d/40-big.conf", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("net.ipv4.tcp_fin_timeout=1\n", f);
+	while (ftell(f) <= (long)SYSCONF_MAX_FILE_BYTES)
+		fputs("# padding padding padding padding padding padding padding pad\n", f);
+	fclose(f);
+	assert_int_equal(sysconf_scan_root(root, &c), 0);
+	assert_int_equal(c.files, 1);
+	assert_int_equal(c.n, 1);
+	assert_true(c.truncated);
+	sysconf_done(&c);
+}
+
+/* Teardown of test_special_files: runs after a failed assertion too. */
+static int remove_special_root(void **state)
+{
+	static const char *const names[] = {
+		"etc/sysctl.d/10-fifo.conf", "etc/sysctl.d/20-dir.conf", "etc/sysctl.d/30-ok.conf",
+		"etc/sysctl.d/40-big.conf", "etc/sysctl.d", "etc", "",
+	};
+	char path[256];
+
+	(void) state;
+	if (!special_root[0])
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", special_root, names[i]);
+		(void) remove(path);
+	}
+	return 0;
 }
 
 int main(void)
@@ -244,7 +271,7 @@ int main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_scan_text),
 		cmocka_unit_test(test_scan_text_bounds),
-		cmocka_unit_test(test_special_files),
+		cmocka_unit_test_teardown(test_special_files, remove_special_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
