@@ -6,12 +6,15 @@
  */
 #include "sysctlconf.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -46,14 +49,15 @@ bool sysconf_is_watched(const char *key)
 	return str_in(key, watched);
 }
 
+/* Strip ASCII whitespace (CR included) on both sides, as systemd-sysctl does. */
 static char *trim(char *s)
 {
 	char *e;
 
-	while (*s == ' ' || *s == '\t')
+	while (isspace((unsigned char)*s))
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
 }
@@ -136,11 +140,48 @@ void sysconf_done(struct sysconf *c)
 	c->truncated = false;
 }
 
+int sysconf_scan_text(struct sysconf *c, const char *file, const char *text, size_t len)
+{
+	char line[1024], key[128], value[512];
+	const char *p = text, *end = text + len;
+	unsigned int n = 0;
+	int r;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (nl ? nl : end) - p;
+
+		if (++n > SYSCONF_MAX_LINES) {
+			c->truncated = true;
+			break;
+		}
+		/* an over-long line cannot set a watched key: skip it whole */
+		if (l < sizeof(line)) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+			r = sysconf_parse_line(line, key, sizeof(key), value, sizeof(value));
+			if (r > 0) {
+				r = sysconf_add(c, file, n, key, value);
+				if (r == -ENOSPC)
+					return 0;
+				if (r < 0)
+					return r;
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
 static int scan_file(const char *root, const char *path, struct sysconf *c)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char full[PATH_MAX], line[1024], key[128], value[512];
-	unsigned int n = 0;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	char full[PATH_MAX];
+	struct stat st;
+	size_t len;
 	int r;
 
 	if (c->files >= SYSCONF_MAX_FILES) {
@@ -149,35 +190,21 @@ static int scan_file(const char *root, const char *path, struct sysconf *c)
 	}
 	if (snprintf(full, sizeof(full), "%s%s", root, path) >= (int)sizeof(full))
 		return 0;
-	f = fopen(full, "re");
-	if (!f)
+	/* O_NONBLOCK and the type check: a FIFO named *.conf must not hang doctor */
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	c->files++;
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
-
-		if (++n > SYSCONF_MAX_LINES) {
+	r = read_fd_all(fd, SYSCONF_MAX_FILE_BYTES, &text, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		/* too big, or unreadable: not looked at */
+		if (r == -EFBIG)
 			c->truncated = true;
-			break;
-		}
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			int ch;
-
-			/* an over-long line: skip the rest of it */
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			continue;
-		}
-		r = sysconf_parse_line(line, key, sizeof(key), value, sizeof(value));
-		if (r <= 0)
-			continue;
-		r = sysconf_add(c, path, n, key, value);
-		if (r == -ENOSPC)
-			return 0;
-		if (r < 0)
-			return r;
+		return 0;
 	}
-	return 0;
+	c->files++;
+	return sysconf_scan_text(c, path, text, len);
 }
 
 static int cmp_str(const void *a, const void *b)

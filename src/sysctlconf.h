@@ -13,6 +13,7 @@
 #define SYSCONF_MAX_FILES 256		/* configuration files looked at */
 #define SYSCONF_MAX_ENTRIES 512		/* matching lines kept */
 #define SYSCONF_MAX_LINES 100000	/* lines read per file */
+#define SYSCONF_MAX_FILE_BYTES (4u << 20)	/* a larger file is skipped (truncated) */
 
 /* One configuration line that sets a watched key. */
 struct sysconf_entry {
@@ -45,6 +46,16 @@ int sysconf_scan_root(const char *root, struct sysconf *ret);
  * blank lines and other keys; -EINVAL for a line without '='.
  */
 int sysconf_parse_line(const char *line, char *key, size_t key_len, char *value, size_t value_len);
+
+/*
+ * sysconf_scan_text() - add the watched lines of one file's contents (len
+ * bytes, need not be NUL-terminated) to c, recording them under file with
+ * 1-based line numbers. This is what the scanner runs on every file it reads.
+ * A line is read up to its first NUL byte; lines of 1024 bytes or more are
+ * skipped; past SYSCONF_MAX_LINES lines or SYSCONF_MAX_ENTRIES entries the
+ * rest is dropped and c->truncated set. Returns 0 or -ENOMEM.
+ */
+int sysconf_scan_text(struct sysconf *c, const char *file, const char *text, size_t len);
 
 /* sysconf_is_watched() - is key (dotted) one doctor cares about? */
 bool sysconf_is_watched(const char *key);
