@@ -12,8 +12,9 @@ command -v nginx >/dev/null || skip "nginx missing (make deps installs nginx-lig
 command -v wrk >/dev/null || skip "wrk missing (make deps)"
 
 setup_ns NS
-# 2000 usable ports toward the backend; the backend answers at 32 KiB/s, so
-# each upstream connection lives about 2 s and 64 of them are always open.
+# 2000 usable ports toward the backend; the backend answers 64 KiB at 64 KiB/s,
+# so each upstream connection lives about 1 s and 64 of them are always open:
+# about 64 closes/s, heading for 3840 ports held, far past the 2000 usable.
 nssysctl "$NS" net.ipv4.ip_local_port_range="40000 41999"
 nssysctl "$NS" net.ipv4.tcp_tw_reuse=0
 W=$TW_TMP/nginx
@@ -37,7 +38,7 @@ http {
 	uwsgi_temp_path $W/uwsgi;
 	scgi_temp_path $W/scgi;
 	upstream backend { server 127.0.0.2:9000; $1 }
-	server { listen 127.0.0.2:9000; root $W/www; limit_rate 32k; keepalive_requests 100000; }
+	server { listen 127.0.0.2:9000; root $W/www; limit_rate 64k; keepalive_requests 100000; }
 	server {
 		listen 127.0.0.1:8080;
 		location / {
@@ -68,7 +69,7 @@ stop_nginx() {
 	kill "$NGINX" 2>/dev/null
 	for _ in $(seq 50); do kill -0 "$NGINX" 2>/dev/null || break; sleep 0.1; done
 }
-trap 'stop_nginx; cp "$TW_TMP/half.json" /tmp/half.json 2>/dev/null; cleanup_all' EXIT
+trap 'stop_nginx; cleanup_all' EXIT
 
 # -- the half-fix --
 start_nginx ""
@@ -89,12 +90,11 @@ check_eq "half-fix: the half-fix is called out" 1 \
 	"$(jq -r "$F | .fix[]" "$TW_TMP/half.json" | grep -c '^Not the half-fix: proxy_http_version 1.1 without keepalive')"
 check_eq "half-fix: evidence names nginx with 2 processes" 1 \
 	"$(jq -r "$F | .evidence[]" "$TW_TMP/half.json" | grep -c "^held by nginx (pid $pid and 1 more, ")"
-rate=$(jq "$F | .data.close_rate_per_sec" "$TW_TMP/half.json")
+# Critical from the projection, 9 s in, while under half the ports are held.
+check_eq "half-fix: judged on the projection, with a time to exhaustion" "projection true true" \
+	"$(jq -r "$F | \"\\(.data.basis) \\(.data.worst_utilization_pct < 50) \\(.data.exhaustion_in_sec > 0)\"" \
+		"$TW_TMP/half.json")"
 wait "$LOAD"
-# wrk's own count over its 14 s: the close rate doctor read must match it (+-15 %).
-rps=$(awk '/^Requests\/sec:/ {print $2}' "$W/wrk.out")
-check_eq "half-fix: close rate $rate/s within 15% of wrk's $rps req/s" true \
-	"$(jq -n --argjson r "$rate" --argjson w "$rps" '$r >= $w * 0.85 and $r <= $w * 1.15')"
 stop_nginx
 
 # -- the fix: keepalive sized to the load, in a fresh namespace --
