@@ -57,7 +57,7 @@ static enum tw_sev eval(const struct tw_facts *f, const char *id)
 	return advice_find(&rep, id)->sev;
 }
 
-/* Does finding id have an evidence line containing needle? */
+/* Does finding id have its title or an evidence line containing needle? */
 static bool said(const struct tw_facts *f, const char *id, const char *needle)
 {
 	static struct advice_report rep;
@@ -66,6 +66,8 @@ static bool said(const struct tw_facts *f, const char *id, const char *needle)
 	advice_eval(f, &rep);
 	x = advice_find(&rep, id);
 	assert_non_null(x);
+	if (strstr(x->title, needle))
+		return true;
 	for (size_t i = 0; i < x->n_evidence; i++)
 		if (strstr(x->evidence[i], needle))
 			return true;
@@ -90,6 +92,7 @@ static void add_dest(struct tw_facts *f, uint64_t held, uint64_t tw)
 {
 	struct facts_dest *d = &f->census.dests[f->census.n_dests++];
 
+	*d = (struct facts_dest){ 0 };
 	snprintf(d->local, sizeof(d->local), "10.0.0.1");
 	snprintf(d->remote, sizeof(d->remote), "10.0.0.2");
 	d->remote_port = 80;
@@ -174,6 +177,103 @@ static void test_port_exhaustion_fix_order(void **state)
 	assert_non_null(strstr(x->fix[4], "IP_BIND_ADDRESS_NO_PORT"));
 	assert_non_null(strstr(x->fix[4], "IP_LOCAL_PORT_RANGE"));
 	assert_int_equal(rep.overall, TW_SEV_CRITICAL);
+	facts_done(&f);
+}
+
+/* Closes at rate_per_sec, evenly, from end_s to start_s seconds ago, into d's history. */
+static void add_closes(struct facts_dest *d, double rate_per_sec, double end_s, double start_s)
+{
+	uint64_t n = (uint64_t)((start_s - end_s) * rate_per_sec + 0.5);
+
+	if (!d->have_closes)
+		census_closes_init(&d->closes);
+	d->have_closes = true;
+	for (uint64_t i = 0; i < n; i++)
+		census_closes_add(&d->closes, (uint32_t)((60 - end_s - (double)i / rate_per_sec) * 1000));
+}
+
+/* 368 closes/s for 9 s into 28232 ports: 12 % used, heading for 78 %: a warning now. */
+static void test_port_projection(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.usable = 28232;
+	add_dest(&f, 3312 + 40, 3312);
+	add_closes(&f.census.dests[0], 368, 0, 9);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_WARNING);
+	assert_true(said(&f, "port-exhaustion", "Projected: the ports toward 10.0.0.2:80 settle at"));
+	assert_true(data(&f, "port-exhaustion", "close_rate_per_sec") > 330);
+	/* at 10 s the second half is full: 420/s -> 89 %: critical, not yet running out */
+	f.census.n_dests = 0;
+	add_dest(&f, 4200 + 40, 4200);
+	add_closes(&f.census.dests[0], 420, 0, 10);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_CRITICAL);
+	assert_true(data(&f, "port-exhaustion", "projected_utilization_pct") > 85);
+	assert_false(said(&f, "port-exhaustion", "the last usable port goes in"));
+	/* 500/s heads for 30040 of 28232: (28232 - 5040) / 500 = 46 s to the last port */
+	f.census.n_dests = 0;
+	add_dest(&f, 5000 + 40, 5000);
+	add_closes(&f.census.dests[0], 500, 0, 10);
+	assert_true(said(&f, "port-exhaustion", "the last usable port goes in 46 s"));
+	facts_done(&f);
+}
+
+/* A 2 s burst is not projected; a draining full destination stays critical and says when it clears. */
+static void test_port_burst_and_draining(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.usable = 28232;
+	add_dest(&f, 3000, 3000);
+	add_closes(&f.census.dests[0], 1500, 1, 3);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_OK);
+	assert_true(data(&f, "port-exhaustion", "close_rate_per_sec") == 300);
+	f.census.n_dests = 0;
+	f.census.usable = 1000;
+	add_dest(&f, 1000, 1000);
+	add_closes(&f.census.dests[0], 100, 22, 32);
+	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_CRITICAL);
+	assert_true(said(&f, "port-exhaustion", "draining: clears in 38 s"));
+	assert_true(said(&f, "port-exhaustion", "unless connect() fails now"));
+	facts_done(&f);
+}
+
+/* The culprit is named and its recipe comes first; without one, the generic advice. */
+static void test_port_culprit_recipe(void **state)
+{
+	struct tw_facts f;
+	struct advice_report rep;
+	const struct advice_finding *x;
+	struct facts_dest *d;
+
+	(void) state;
+	base(&f);
+	f.census.usable = 100;
+	add_dest(&f, 90, 80);
+	d = &f.census.dests[0];
+	d->culprits_scanned = true;
+	d->live = 10;
+	d->n_culprits = 1;
+	d->culprits[0] = (struct facts_culprit){ .pid = 42, .pids = 2, .sockets = 10 };
+	snprintf(d->culprits[0].comm, sizeof(d->culprits[0].comm), "nginx");
+	advice_eval(&f, &rep);
+	x = advice_find(&rep, "port-exhaustion");
+	assert_true(said(&f, "port-exhaustion", "held by nginx (pid 42 and 1 more, 10 of the 10 live"));
+	assert_non_null(strstr(x->fix[0], "nginx (reverse proxy): Give the backend an upstream block"));
+	assert_non_null(strstr(x->fix[3], "Not the half-fix"));
+	assert_non_null(strstr(x->fix[4], "docs/recipes.md#nginx"));
+	assert_null(strstr(x->fix[5], "keep-alive or a connection pool"));
+	/* nobody visible: said so; the port still finds the PostgreSQL recipe */
+	d->n_culprits = 0;
+	d->culprits_partial = true;
+	d->remote_port = 5432;
+	assert_true(said(&f, "port-exhaustion", "some processes could not be inspected (run as root)"));
+	advice_eval(&f, &rep);
+	assert_non_null(strstr(advice_find(&rep, "port-exhaustion")->fix[0], "PostgreSQL clients"));
 	facts_done(&f);
 }
 
@@ -510,6 +610,9 @@ int main(void)
 		cmocka_unit_test(test_nothing_known_is_unknown),
 		cmocka_unit_test(test_port_exhaustion),
 		cmocka_unit_test(test_port_exhaustion_fix_order),
+		cmocka_unit_test(test_port_projection),
+		cmocka_unit_test(test_port_burst_and_draining),
+		cmocka_unit_test(test_port_culprit_recipe),
 		cmocka_unit_test(test_tw_bucket_overflow),
 		cmocka_unit_test(test_tw_reuse_ineffective),
 		cmocka_unit_test(test_tw_recycle),

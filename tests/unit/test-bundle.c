@@ -154,6 +154,74 @@ static void test_round_trip(void **state)
 #define HEAD "\"schema\":1,\"kind\":\"twscope-doctor-bundle\",\"kernel\":\"6.18\",\"interval_sec\":1,"
 #define MIN HEAD "\"sysctls\":{},\"tw_objsize_bytes\":256,\"tw_objsize_measured\":true"
 
+/* The close history and the culprits survive a save and load; bad ones are refused by field. */
+static void test_closes_and_culprits(void **state)
+{
+	static const char dest[] = "\"utilization_pct\": 90.0";
+	static const struct { const char *add, *reason; } bad[] = {
+		{ "\"closes\":{\"within_5s\":9,\"within_10s\":5,\"within_30s\":9,\"within_60s\":9,"
+		  "\"youngest_ms\":1,\"clears_ms\":100}", "within_10s': must be 9..90, not 5" },
+		{ "\"closes\":{\"within_5s\":1,\"within_10s\":1,\"within_30s\":1,\"within_60s\":91,"
+		  "\"youngest_ms\":1,\"clears_ms\":100}", "within_60s': must be 1..90" },
+		{ "\"closes\":{\"within_5s\":1,\"within_10s\":1,\"within_30s\":1,\"within_60s\":1,"
+		  "\"youngest_ms\":null,\"clears_ms\":100}", "youngest_ms': is missing" },
+		{ "\"closes\":{\"within_5s\":1,\"within_10s\":1,\"within_30s\":1,\"within_60s\":1,"
+		  "\"youngest_ms\":1,\"clears_ms\":60001}", "clears_ms': must be 0..60000" },
+		{ "\"culprits\":{\"live\":91,\"unowned\":0,\"partial\":false,\"processes\":[]}",
+		  "culprits.live': must be 0..90" },
+		{ "\"culprits\":{\"live\":5,\"unowned\":2,\"partial\":false,\"processes\":[{\"pid\":1,"
+		  "\"pids\":1,\"sockets\":4,\"comm\":\"x\",\"cgroup\":\"\",\"runtime\":\"\"}]}",
+		  "hold more than live (5)" },
+		{ "\"culprits\":{\"live\":5,\"unowned\":0,\"partial\":false,\"processes\":[{\"pid\":1,"
+		  "\"pids\":1,\"sockets\":4,\"comm\":\"x\",\"cgroup\":\"\",\"runtime\":\"java\"}]}",
+		  "runtime': must be \"go\" or \"\", not 'java'" },
+	};
+	struct tw_facts f, g;
+	struct json_object *a, *b;
+	struct facts_dest *d;
+	char *text;
+
+	(void) state;
+	facts_init(&f);
+	assert_int_equal(bundle_load_file(FIXTURE, &f, err, sizeof(err)), 0);
+	d = &f.census.dests[0];
+	assert_false(d->have_closes);	/* bundles from before the history load without it */
+	d->have_closes = true;
+	census_closes_init(&d->closes);
+	census_closes_add(&d->closes, 59000);
+	census_closes_add(&d->closes, 20000);
+	d->culprits_scanned = true;
+	d->live = 3;
+	d->unowned = 1;
+	d->n_culprits = 1;
+	d->culprits[0] = (struct facts_culprit){ .pid = 7, .pids = 3, .sockets = 2,
+						 .runtime = TW_RUNTIME_GO };
+	snprintf(d->culprits[0].comm, FACTS_COMM_LEN, "api\x1b[2J");
+	snprintf(d->culprits[0].cgroup, FACTS_CGROUP_LEN, "/system.slice/api.service");
+	a = bundle_to_json(&f);
+	text = strdup(json_object_to_json_string(a));
+	assert_int_equal(load_text(text, &g), 0);
+	b = bundle_to_json(&g);
+	assert_string_equal(json_object_to_json_string(a), json_object_to_json_string(b));
+	assert_int_equal(g.census.dests[0].closes.within[3], 2);
+	assert_int_equal(g.census.dests[0].closes.youngest_ms, 1000);
+	assert_int_equal(g.census.dests[0].culprits[0].runtime, TW_RUNTIME_GO);
+	assert_string_equal(g.census.dests[0].culprits[0].comm, "api\x1b[2J");
+	free(text);
+	json_object_put(a);
+	json_object_put(b);
+	facts_done(&f);
+	facts_done(&g);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char to[512];
+
+		snprintf(to, sizeof(to), "%s, %s", dest, bad[i].add);
+		text = fixture_with(dest, to);
+		expect_reject(text, bad[i].reason);
+		free(text);
+	}
+}
+
 static void test_malformed(void **state)
 {
 	(void) state;
@@ -500,6 +568,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_bundle),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_closes_and_culprits),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_minimal_bundle_is_unknown),
 		cmocka_unit_test(test_not_an_object),
