@@ -524,7 +524,8 @@ static void stop_sweeper(struct httpd *h)
 
 int httpd_start(const struct httpd_conf *conf, struct httpd **ret)
 {
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+	/* threads 0: no thread of its own, the caller drives it (httpd_run) */
+	unsigned int flags = conf->threads ? MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC : 0;
 	const struct webconfig *wc = conf->web;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
@@ -551,6 +552,8 @@ int httpd_start(const struct httpd_conf *conf, struct httpd **ret)
 			opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
 							     wc->client_ca_pem };
 	}
+	if (conf->threads > 1)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, conf->threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	h = httpd_new(conf);
 	if (!h) {
@@ -558,7 +561,6 @@ int httpd_start(const struct httpd_conf *conf, struct httpd **ret)
 		goto fail;
 	}
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-				     MHD_OPTION_THREAD_POOL_SIZE, conf->threads ? conf->threads : 1,
 				     MHD_OPTION_CONNECTION_LIMIT, conf->conn_limit,
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->per_ip_limit,
 				     MHD_OPTION_CONNECTION_TIMEOUT, conf->conn_timeout_sec,
@@ -594,6 +596,11 @@ int httpd_add_connection(struct httpd *h, int fd, const void *addr, unsigned int
 	if (MHD_add_connection(h->daemon, fd, addr, addrlen) != MHD_YES)
 		return -errno ? -errno : -EIO;
 	return 0;
+}
+
+int httpd_run(struct httpd *h)
+{
+	return MHD_run(h->daemon) == MHD_YES ? 0 : -EIO;
 }
 
 struct httpd *httpd_stop(struct httpd *h)

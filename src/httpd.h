@@ -26,7 +26,8 @@ struct httpd_conf {
 	int listen_fd;			/* from httpd_listen(); the daemon takes it over.
 					 * Negative: no listener, see httpd_add_connection() */
 	int family;			/* AF_INET or AF_INET6 */
-	unsigned int threads;		/* epoll worker threads (a slow census blocks one) */
+	unsigned int threads;		/* epoll worker threads (a slow census blocks one);
+					 * 0 = none: the caller drives it with httpd_run() */
 	unsigned int conn_limit;	/* concurrent connections, all clients */
 	unsigned int per_ip_limit;	/* concurrent connections from one address, 0 = off */
 	unsigned int conn_timeout_sec;	/* idle connections are closed after this */
@@ -63,6 +64,12 @@ int httpd_start(const struct httpd_conf *conf, struct httpd **ret);
  * socketpair) to the daemon, which owns it from then on. Returns 0 or -errno.
  */
 int httpd_add_connection(struct httpd *h, int fd, const void *addr, unsigned int addrlen);
+
+/*
+ * httpd_run() - with conf->threads 0, do the work that is ready on every
+ * connection now, without blocking (for the fuzz harness). 0 or -EIO.
+ */
+int httpd_run(struct httpd *h);
 
 /* httpd_stop() - stop the daemon, wait for its threads, close the socket. Returns NULL. */
 struct httpd *httpd_stop(struct httpd *h);
