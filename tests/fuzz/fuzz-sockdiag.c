@@ -39,7 +39,8 @@ static int parse_one(const uint8_t *p, size_t n, bool listen, uint32_t states, s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct census_conf conf = {
-		.range_lo = 32768, .range_hi = 60999,
+		/* a short range: census_finish() walks every port of it on each run */
+		.range_lo = 32768, .range_hi = 33791,
 		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
 	};
 	struct sockdiag_stats st = {};
