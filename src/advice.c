@@ -800,6 +800,40 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 	fix(x, "Do not use SO_LINGER{1,0} to avoid them: it resets connections (see abortive-closes).");
 }
 
+static void rule_unknown_side(const struct tw_facts *f, struct advice_finding *x)
+{
+	const struct facts_census *c = &f->census;
+	uint64_t tw = census_tw(f);
+
+	if (!c->have)
+		return unknown(x, "socket census");
+	kv_num(x, "tw_unknown", (double)c->tw_unknown);
+	kv_num(x, "time_wait", (double)tw);
+	if (c->tw_unknown == 0) {
+		title(x, "Every TIME_WAIT has a known side");
+		return;
+	}
+	x->sev = TW_SEV_INFO;
+	title(x, "%" PRIu64 " TIME_WAIT whose side cannot be told (%.0f%% of %" PRIu64 ")", c->tw_unknown,
+	      tw ? 100.0 * (double)c->tw_unknown / (double)tw : 100.0, tw);
+	ev(x, "TIME_WAIT: %" PRIu64 " client side, %" PRIu64 " server side, %" PRIu64 " unknown",
+	   c->tw_client, c->tw_server, c->tw_unknown);
+	ev(x, "ephemeral range %u-%u: both ports of these sockets lie on the same side of it, no "
+	   "listener holds their local port, and neither port faces 16 distinct peer ports",
+	   c->range_lo, c->range_hi);
+	why(x, "The side that closed first keeps the TIME_WAIT. twscope tells it by listeners, by "
+	       "which port looks ephemeral, and by how many peer ports a port faces; these match none "
+	       "(a short-lived server on a high port, peer-to-peer traffic, a few clients of a "
+	       "service inside the range). Each costs about %" PRIu64 " B and no file descriptor: "
+	       "harmless unless they are clients' and their destination runs out of ports.",
+	    f->tw_objsize);
+	fix(x, "See them: ss -tan state time-wait; 'twscope trace' names the process that closes "
+	       "them first.");
+	fix(x, "If a server listens inside the ephemeral range, reserve its port "
+	       "(net.ipv4.ip_local_reserved_ports) so connect() never takes it and its sides are "
+	       "told by its listener.");
+}
+
 static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_census *c = &f->census;

@@ -77,4 +77,8 @@ nssysctl "$NS3" net.ipv4.ip_local_port_range="50000 50099"
 out=$(nsexec "$NS3" "$TWSCOPE" doctor --interval 0)
 check_eq "table: unknown sides" "TIME_WAIT 3 (client 0, server 0, unknown 3)" \
 	"$(echo "$out" | grep -o '^TIME_WAIT [^)]*)')"
+# ...and explained, not silently OK.
+check_eq "unknown-side explains them" "info 3" \
+	"$(nsexec "$NS3" "$TWSCOPE" doctor --interval 0 --json |
+		jq -r '.findings[] | select(.id == "unknown-side") | "\(.severity) \(.data.tw_unknown)"')"
 done_test

@@ -277,6 +277,25 @@ static void test_port_culprit_recipe(void **state)
 	facts_done(&f);
 }
 
+static void test_unknown_side(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	f.census.states[TW_TIME_WAIT] = 100;
+	f.census.tw_client = 100;
+	assert_int_equal(eval(&f, "unknown-side"), TW_SEV_OK);
+	f.census.tw_client = 40;
+	f.census.tw_unknown = 60;
+	assert_int_equal(eval(&f, "unknown-side"), TW_SEV_INFO);
+	assert_true(said(&f, "unknown-side", "60 TIME_WAIT whose side cannot be told (60% of 100)"));
+	assert_true(data(&f, "unknown-side", "tw_unknown") == 60);
+	f.census.have = false;
+	assert_int_equal(eval(&f, "unknown-side"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
 static void test_tw_bucket_overflow(void **state)
 {
 	struct tw_facts f;
@@ -613,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_port_projection),
 		cmocka_unit_test(test_port_burst_and_draining),
 		cmocka_unit_test(test_port_culprit_recipe),
+		cmocka_unit_test(test_unknown_side),
 		cmocka_unit_test(test_tw_bucket_overflow),
 		cmocka_unit_test(test_tw_reuse_ineffective),
 		cmocka_unit_test(test_tw_recycle),
