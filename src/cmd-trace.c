@@ -53,6 +53,7 @@ struct trace_args {
 	bool no_header;
 	bool wide;
 	bool bind;
+	enum trace_by by;
 };
 
 static struct trace_args args;
@@ -74,6 +75,8 @@ static void print_help(void)
 	       "they are shown with COMM '[softirq]' and PID '-'. Sockets sitting in\n"
 	       "CLOSE_WAIT are listed apart, with the process holding each.\n\n"
 	       "options:\n"
+	       "      --by WHAT          one row per comm (default: forked workers are one\n"
+	       "                         row, with their number of processes), pid or cgroup\n"
 	       "  -p, --pid PID          only this process (thread group id)\n"
 	       "  -c, --comm NAME        only tasks whose comm is exactly NAME\n"
 	       "  -P, --port PORT        only connections with this local or remote port\n"
@@ -126,6 +129,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "bind", no_argument, NULL, 'b' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -183,6 +187,16 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 			break;
 		case 'b':
 			args.bind = true;
+			break;
+		case 'B':
+			if (strcmp(optarg, "comm") == 0)
+				args.by = TRACE_BY_COMM;
+			else if (strcmp(optarg, "pid") == 0)
+				args.by = TRACE_BY_PID;
+			else if (strcmp(optarg, "cgroup") == 0)
+				args.by = TRACE_BY_CGROUP;
+			else
+				return tw_usage(ctx, "--by takes comm, pid or cgroup, not '%s'", optarg);
 			break;
 		case 'h':
 			*ret_help = true;
@@ -429,18 +443,24 @@ static int build_report(const struct trace_state *st, struct tracer *t,
 {
 	size_t n = tw_map_count(st->acc), i = 0, iter = 0;
 	struct trace_row *rows;
+	struct twt_key *keys;
 	const void *k;
 	void *v;
 
-	rows = calloc(n ? n : 1, sizeof(*rows));
+	/* one block: the rows, then the group keys they point to */
+	rows = calloc(n ? n : 1, sizeof(*rows) + sizeof(*keys));
 	if (!rows)
 		return -ENOMEM;
+	keys = (struct twt_key *)(rows + (n ? n : 1));
 	while (i < n && tw_map_next(st->acc, &iter, &k, &v)) {
 		rows[i].key = k;
 		rows[i].total = ((const struct acc *)v)->total;
 		rows[i].interval = ((const struct acc *)v)->interval;
+		rows[i].pids = 1;
 		i++;
 	}
+	if (args.by != TRACE_BY_PID)
+		i = trace_rows_group(rows, i, keys, args.by);
 	qsort(rows, i, sizeof(*rows), row_cmp);
 	*rep = (struct trace_report){
 		.rows = rows,
@@ -450,6 +470,7 @@ static int build_report(const struct trace_state *st, struct tracer *t,
 		.names = st->names,
 		.n_names = st->n_names,
 		.host_netns = st->host_netns,
+		.by = args.by,
 		.filter_pid = args.pid,
 		.filter_comm = args.comm,
 		.filter_port = args.port,

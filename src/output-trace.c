@@ -149,8 +149,14 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 		fprintf(f, "twscope trace: %.0f s, %zu keys, lost events %" PRIu64 "\n",
 			(double)r->duration_ns / NSEC_PER_SEC_F, r->n_rows, r->lost_events);
 	if (!o->no_header) {
-		fprintf(f, "%-8s %-16s %-12s %-22s %-*s %-*s %10s", "PID", "COMM", "NETNS", "EVENT",
-			aw, "LOCAL", aw, "REMOTE", "COUNT");
+		if (r->by == TRACE_BY_CGROUP)
+			fprintf(f, "%-8s %-5s %-16s", "PID", "PIDS", "CGROUP");
+		else if (r->by == TRACE_BY_COMM)
+			fprintf(f, "%-8s %-5s %-16s", "PID", "PIDS", "COMM");
+		else
+			fprintf(f, "%-8s %-16s", "PID", "COMM");
+		fprintf(f, " %-12s %-22s %-*s %-*s %10s", "NETNS", "EVENT", aw, "LOCAL", aw, "REMOTE",
+			"COUNT");
 		fprintf(f, o->live ? " %9s\n" : "\n", "RATE/s");
 	}
 	for (size_t i = 0; i < r->n_rows && i < max; i++) {
@@ -172,8 +178,14 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 			snprintf(ev, sizeof(ev), "%s", kind_name(k->kind));
 		endpoint_str(k->family, k->laddr, k->lport, has_local(k->kind), l, sizeof(l));
 		endpoint_str(k->family, k->raddr, k->rport, has_remote(k->kind), rem, sizeof(rem));
-		fprintf(f, "%-8s %-16s %-12s %-22s %-*s %-*s %10" PRIu64, pid, comm, ns, ev, aw, l,
-			aw, rem, r->rows[i].total);
+		if (r->by == TRACE_BY_CGROUP && !(k->flags & TWT_F_SOFTIRQ))
+			snprintf(comm, sizeof(comm), "%" PRIu64, (uint64_t)k->cgroup);
+		if (r->by == TRACE_BY_PID)
+			fprintf(f, "%-8s %-16s", pid, comm);
+		else
+			fprintf(f, "%-8s %-5u %-16s", pid, r->rows[i].pids, comm);
+		fprintf(f, " %-12s %-22s %-*s %-*s %10" PRIu64, ns, ev, aw, l, aw, rem,
+			r->rows[i].total);
 		if (o->live)
 			fprintf(f, " %9.1f\n", o->interval_sec > 0 ?
 				(double)r->rows[i].interval / o->interval_sec : 0.0);
@@ -240,9 +252,13 @@ static struct json_object *json_row(const struct trace_report *r, const struct t
 	if (!o)
 		return NULL;
 	add_what_who(o, k->kind, k->reason, softirq);
+	/* grouped rows: pid is the lowest of the group's pids */
 	json_object_object_add(o, "pid", softirq ? NULL : json_object_new_int64(k->tgid));
-	json_object_object_add(o, "comm", softirq ? NULL : json_comm((const char *)k->comm));
-	json_object_object_add(o, "cgroup_id", softirq ? NULL : json_object_new_uint64(k->cgroup));
+	json_object_object_add(o, "pids", json_object_new_int64(row->pids));
+	json_object_object_add(o, "comm", softirq || r->by == TRACE_BY_CGROUP ? NULL :
+			       json_comm((const char *)k->comm));
+	json_object_object_add(o, "cgroup_id", softirq || r->by == TRACE_BY_COMM ? NULL :
+			       json_object_new_uint64(k->cgroup));
 	add_netns(o, r, k->netns);
 	json_object_object_add(o, "family",
 			       json_object_new_string(k->family == AF_INET6 ? "inet6" : "inet"));
@@ -291,6 +307,8 @@ struct json_object *trace_json(const struct trace_report *r, bool ndjson)
 	json_object_object_add(doc, "command", json_object_new_string("trace"));
 	json_object_object_add(doc, "duration_sec",
 			       json_object_new_double((double)r->duration_ns / NSEC_PER_SEC_F));
+	json_object_object_add(doc, "by", json_object_new_string(r->by == TRACE_BY_PID ? "pid" :
+						r->by == TRACE_BY_CGROUP ? "cgroup" : "comm"));
 	json_object_object_add(filt, "pid", r->filter_pid ?
 			       json_object_new_int64(r->filter_pid) : NULL);
 	json_object_object_add(filt, "comm", r->filter_comm ?

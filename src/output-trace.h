@@ -16,11 +16,19 @@ struct json_object;
 struct twt_event;
 struct twt_key;
 
+/* How rows are grouped: per process, per program name, per cgroup. */
+enum trace_by {
+	TRACE_BY_COMM,		/* default: forked workers are one row */
+	TRACE_BY_PID,
+	TRACE_BY_CGROUP,
+};
+
 /* One aggregated row: a kernel key and what was counted for it. */
 struct trace_row {
-	const struct twt_key *key;
+	const struct twt_key *key;	/* grouped: tgid is the lowest pid of the group */
 	uint64_t total;
 	uint64_t interval;	/* since the last refresh (live table) */
+	uint32_t pids;		/* processes in the row */
 };
 
 /* Sockets sitting in CLOSE_WAIT, grouped like the rows (service port kept). */
@@ -51,6 +59,7 @@ struct trace_report {
 	const struct trace_netns_name *names;	/* /run/netns names by inode */
 	size_t n_names;
 	uint64_t host_netns;			/* shown as "host"; 0 unknown */
+	enum trace_by by;
 	uint32_t filter_pid;			/* 0 = none */
 	const char *filter_comm;
 	uint16_t filter_port;
@@ -74,6 +83,14 @@ struct trace_table_opts {
 	double interval_sec;	/* for RATE/s */
 	bool utf8;		/* a UTF-8 terminal: printable non-ASCII comm kept (safetext.h) */
 };
+
+/*
+ * trace_rows_group() - merge rows[0..n) in place into one row per comm (or
+ * cgroup) and the rest of the key, counting the processes in each; keys[n]
+ * receives the group keys the rows then point to, with the lowest pid of
+ * each group as its tgid. Returns the number of rows left (unsorted).
+ */
+size_t trace_rows_group(struct trace_row *rows, size_t n, struct twt_key *keys, enum trace_by by);
 
 /* trace_netns_name() - the /run/netns name (or "host") of a netns inode, or NULL. */
 const char *trace_netns_name(const struct trace_report *r, uint64_t ino);

@@ -83,7 +83,7 @@ static void build(struct trace_report *r)
 	v6(keys[5].raddr, "::1");
 	keys[5].lport = 9100;
 	for (size_t i = 0; i < 6; i++)
-		rows[i] = (struct trace_row){ .key = &keys[i], .total = 20 - i, .interval = 4 };
+		rows[i] = (struct trace_row){ .key = &keys[i], .total = 20 - i, .interval = 4, .pids = 1 };
 	memset(cw, 0, sizeof(cw));
 	cw[0].netns = 4026532177;
 	cw[0].family = AF_INET;
@@ -96,7 +96,7 @@ static void build(struct trace_report *r)
 	snprintf(cw[0].owner_comm, sizeof(cw[0].owner_comm), "app");
 	*r = (struct trace_report){
 		.rows = rows, .n_rows = 6, .cw = cw, .n_cw = 1, .names = names, .n_names = 1,
-		.host_netns = 4026531840, .filter_port = 9100, .filter_netns = "web1",
+		.host_netns = 4026531840, .by = TRACE_BY_PID, .filter_port = 9100, .filter_netns = "web1",
 		.have_reset = true, .sys_hook = "fexit", .duration_ns = 10000000000ULL,
 		.lost_events = 1, .streamed_events = 2, .dropped_aggregates = 3,
 		.close_wait_untracked = 4,
@@ -199,6 +199,52 @@ static void test_events(void **state)
  * C1/bidi characters: every renderer's text is well-formed and has no
  * control or bidi character in it, in a UTF-8 table too.
  */
+/* --by comm: forked workers are one row; --by cgroup: one row per cgroup. */
+static void test_group(void **state)
+{
+	static const struct { uint32_t tgid; const char *comm; uint64_t cgroup; } procs[] = {
+		{ 300, "postgres", 7 }, { 100, "postgres", 7 }, { 200, "postgres", 8 },
+		{ 100, "postgres", 7 }, { 400, "pgbench", 8 },
+	};
+	struct twt_key k[5], gk[5];
+	struct trace_row rw[5];
+	size_t n;
+
+	(void) state;
+	for (size_t i = 0; i < 5; i++) {
+		key(&k[i], TWT_ACTIVE_CLOSE, procs[i].tgid, procs[i].comm);
+		k[i].cgroup = procs[i].cgroup;
+		/* the 4th is pid 100 again, toward another port: a row of its own by pid */
+		k[i].rport = i == 3 ? 6432 : 5432;
+		rw[i] = (struct trace_row){ .key = &k[i], .total = 10 * (i + 1), .pids = 1 };
+	}
+	assert_int_equal(trace_rows_group(rw, 5, gk, TRACE_BY_PID), 5);
+	n = trace_rows_group(rw, 5, gk, TRACE_BY_COMM);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp((const char *)rw[i].key->comm, "pgbench") == 0) {
+			assert_int_equal(rw[i].pids, 1);
+			assert_int_equal(rw[i].total, 50);
+		} else if (rw[i].key->rport == 5432) {
+			assert_int_equal(rw[i].pids, 3);
+			assert_int_equal(rw[i].key->tgid, 100);
+			assert_int_equal(rw[i].total, 10 + 20 + 30);
+			assert_int_equal(rw[i].key->cgroup, 0);
+		} else {
+			assert_int_equal(rw[i].pids, 1);
+			assert_int_equal(rw[i].total, 40);
+		}
+	}
+	for (size_t i = 0; i < 5; i++)
+		rw[i] = (struct trace_row){ .key = &k[i], .total = 10 * (i + 1), .pids = 1 };
+	n = trace_rows_group(rw, 5, gk, TRACE_BY_CGROUP);
+	/* cgroup 7 toward 5432 (pids 300, 100), 7 toward 6432, 8 toward 5432 (200, 400) */
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		if (rw[i].key->cgroup == 8)
+			assert_int_equal(rw[i].pids, 2);
+}
+
 static void test_hostile_comm(void **state)
 {
 	static const char evil[] = "\xed\xa0\x80\xe0\x80\xaf\x1b\x07\xc2\x9b\xe2\x80\xae";
@@ -237,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_hostile_comm),
 	};
 
