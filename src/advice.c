@@ -783,6 +783,18 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 	if (top && top->time_wait) {
 		kv_num(x, "top_port", top->port);
 		ev(x, "most on local port %u: %" PRIu64, top->port, top->time_wait);
+		if (top->listener_scanned && top->listener_pid) {
+			kv_num(x, "listener_pid", top->listener_pid);
+			kv_str(x, "listener_comm", top->listener_comm);
+			ev(x, "port %u is served by %s (pid %d): it closes first", top->port,
+			   top->listener_comm, top->listener_pid);
+		} else if (top->listener_scanned && !top->listening) {
+			ev(x, "nothing listens on port %u now: the server stopped or restarted",
+			   top->port);
+		} else if (top->listener_scanned) {
+			ev(x, "the process listening on port %u could not be seen (run as root)",
+			   top->port);
+		}
 	}
 	out_bytes(bytes, size + huge * 5, sizeof(size) - huge * 5);
 	if (huge)

@@ -144,6 +144,14 @@ static struct json_object *census_json(const struct facts_census *c)
 		add_u64(x, "close_wait", s->close_wait);
 		add_u64(x, "established", s->established);
 		add_u64(x, "total", s->total);
+		if (s->listener_scanned) {
+			struct json_object *l = json_object_new_object();
+
+			json_object_object_add(l, "listening", json_object_new_boolean(s->listening));
+			add_u64(l, "pid", (uint64_t)s->listener_pid);
+			add_str(l, "comm", s->listener_comm);
+			json_object_object_add(x, "listener", l);
+		}
 		json_object_array_add(sv, x);
 	}
 	json_object_object_add(o, "server_ports", sv);
@@ -902,6 +910,28 @@ static int load_destinations(struct jload *j, struct json_object *o, struct fact
 	return 0;
 }
 
+/* Who listens on a server port; bundles from before it have no "listener". */
+static int load_listener(struct jload *j, struct json_object *e, struct facts_server *s)
+{
+	struct json_object *o;
+	uint64_t pid = 0;
+	size_t old;
+	int r;
+
+	r = get(j, e, "listener", json_type_object, false, &o);
+	if (r <= 0)
+		return r;
+	old = enter(j, "listener");
+	TRY(get_bool(j, o, "listening", &s->listening));
+	/* 0: nobody visible holds it (or nothing listens) */
+	TRY(get_u64(j, o, "pid", true, 0, s->listening ? INT32_MAX : 0, &pid));
+	s->listener_pid = (int)pid;
+	TRY(get_str(j, o, "comm", true, s->listener_comm, sizeof(s->listener_comm), STR_RAW));
+	s->listener_scanned = true;
+	leave(j, old);
+	return 0;
+}
+
 static int load_servers(struct jload *j, struct json_object *o, struct facts_census *c)
 {
 	struct json_object *arr;
@@ -930,6 +960,7 @@ static int load_servers(struct jload *j, struct json_object *o, struct facts_cen
 		if (!add_ok(tw_sum, s->time_wait, &tw_sum) || tw_sum > c->tw_server)
 			return bad(j, "time_wait", "server ports hold more TIME_WAIT than time_wait.server (%llu)",
 				   (unsigned long long)c->tw_server);
+		TRY(load_listener(j, e, s));
 		leave(j, o2);
 	}
 	c->n_servers = n;

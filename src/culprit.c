@@ -212,3 +212,68 @@ int culprit_scan(struct culprit_dest *dests, size_t n, bool *ret_partial)
 	*ret_partial = partial || w.capped;
 	return r;
 }
+
+struct listener_walk {
+	struct culprit_listener *l;
+	size_t n;
+	struct procowner_hit hits[CULPRIT_MAX_DESTS * 8];
+	size_t n_hits;
+};
+
+static int listener_cb(const struct tw_sock *sk, void *data)
+{
+	struct listener_walk *w = data;
+
+	if (sk->state != TW_LISTEN)
+		return 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->l[i].port != sk->sport)
+			continue;
+		w->l[i].listening = true;
+		if (sk->inode && w->n_hits < ARRAY_SIZE(w->hits))
+			w->hits[w->n_hits++] = (struct procowner_hit){ .inode = sk->inode,
+								       .tag = (uint32_t)i };
+	}
+	return 0;
+}
+
+int culprit_listeners(struct culprit_listener *l, size_t n, bool *ret_partial)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+	struct listener_walk *w = calloc(1, sizeof(*w));
+	struct sockdiag *sd = NULL;
+	bool partial = false;
+	int r;
+
+	*ret_partial = false;
+	if (!w)
+		return -ENOMEM;
+	w->l = l;
+	w->n = n;
+	for (size_t i = 0; i < n; i++) {
+		l[i].listening = false;
+		l[i].pid = 0;
+		l[i].comm[0] = '\0';
+	}
+	r = sockdiag_open(&sd);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fams); i++) {
+		r = sockdiag_dump(sd, fams[i], TW_STATE_BIT(TW_LISTEN), listener_cb, w, NULL);
+		if (r < 0 && fams[i] == AF_INET6 && r != -ENOMEM)
+			r = 0;
+	}
+	sockdiag_close(sd);
+	if (r == 0 && w->n_hits && procowner_scan(w->hits, w->n_hits, &partial) >= 0) {
+		for (size_t i = 0; i < w->n_hits; i++) {
+			struct culprit_listener *x = &l[w->hits[i].tag];
+
+			/* several processes may share a listener: name the lowest pid */
+			if (w->hits[i].pid && (!x->pid || w->hits[i].pid < x->pid)) {
+				x->pid = w->hits[i].pid;
+				snprintf(x->comm, sizeof(x->comm), "%s", w->hits[i].comm);
+			}
+		}
+	}
+	*ret_partial = partial;
+	free(w);
+	return r;
+}

@@ -51,6 +51,21 @@ struct culprit_dest {
  */
 int culprit_scan(struct culprit_dest *dests, size_t n, bool *ret_partial);
 
+/* A local server port and the process holding its listening socket. */
+struct culprit_listener {
+	uint16_t port;			/* in */
+	bool listening;			/* out: a LISTEN socket has this port */
+	int pid;			/* out: a process holding it, 0 = none visible */
+	char comm[CULPRIT_COMM_LEN];
+};
+
+/*
+ * culprit_listeners() - for each of n ports, whether something listens on
+ * it and which process holds that socket (one LISTEN dump, one /proc scan).
+ * *ret_partial as for culprit_scan(). Returns 0 or -errno.
+ */
+int culprit_listeners(struct culprit_listener *l, size_t n, bool *ret_partial);
+
 /* culprit_read_cgroup() - the cgroup v2 path of pid into buf ("" when none). 0 or -errno. */
 int culprit_read_cgroup(int pid, char *buf, size_t len);
 

@@ -313,6 +313,39 @@ static int collect_culprits(struct facts_census *fc, const struct census *c)
 	return 0;
 }
 
+/* Name the process listening on the server ports with the most TIME_WAIT. */
+static int collect_listeners(struct facts_census *fc)
+{
+	struct culprit_listener l[FACTS_MAX_LISTENER_PORTS];
+	size_t idx[FACTS_MAX_LISTENER_PORTS], n = 0;
+	bool partial;
+	int r;
+
+	/* servers are sorted by TIME_WAIT, most first */
+	for (size_t i = 0; i < fc->n_servers && n < FACTS_MAX_LISTENER_PORTS; i++) {
+		if (!fc->servers[i].time_wait)
+			continue;
+		idx[n] = i;
+		l[n++] = (struct culprit_listener){ .port = fc->servers[i].port };
+	}
+	if (!n)
+		return 0;
+	r = culprit_listeners(l, n, &partial);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		struct facts_server *s = &fc->servers[idx[k]];
+
+		s->listener_scanned = true;
+		s->listening = l[k].listening;
+		s->listener_pid = l[k].pid;
+		snprintf(s->listener_comm, sizeof(s->listener_comm), "%s", l[k].comm);
+	}
+	return 0;
+}
+
 struct cw_walk {
 	struct facts_close_wait *cw;
 	struct procowner_hit *hits;
@@ -497,6 +530,8 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	if (census) {
 		fill_census(&f->census, census);
 		r = collect_culprits(&f->census, census);
+		if (r == 0)
+			r = collect_listeners(&f->census);
 	} else {
 		r = collect_census(&filter, NULL, &res);
 		if (r == -ENOMEM)
@@ -507,6 +542,8 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 		} else {
 			fill_census(&f->census, res.census);
 			r = collect_culprits(&f->census, res.census);
+			if (r == 0)
+				r = collect_listeners(&f->census);
 			collect_result_done(&res);
 		}
 	}

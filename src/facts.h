@@ -31,6 +31,7 @@
 #define FACTS_MAX_CULPRITS 4		/* process groups kept per hot destination */
 #define FACTS_MAX_CULPRIT_DESTS 4	/* hot destinations whose processes are looked up */
 #define FACTS_CULPRIT_MIN_PCT 50.0	/* "hot": used or projected use at least this */
+#define FACTS_MAX_LISTENER_PORTS 4	/* server ports with TIME_WAIT whose listener is named */
 
 /* The sysctls doctor reads (per netns, docs/kernel.md#per-netns). */
 #define FACTS_SYSCTLS(X)                                                     \
@@ -123,6 +124,10 @@ struct facts_server {
 	uint64_t close_wait;
 	uint64_t established;
 	uint64_t total;
+	bool listener_scanned;		/* the busiest TIME_WAIT ports: who listens */
+	bool listening;
+	int listener_pid;		/* 0 = none visible */
+	char listener_comm[FACTS_COMM_LEN];
 };
 
 struct facts_cw_port {
