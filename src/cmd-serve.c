@@ -20,16 +20,16 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "advice.h"
+#include "doctor/advice.h"
 #include "census.h"
-#include "facts.h"
-#include "httpd.h"
+#include "doctor/facts.h"
+#include "serve/httpd.h"
 #include "ksettings.h"
 #include "log.h"
 #include "output-prom.h"
-#include "scrape.h"
+#include "serve/scrape.h"
 #include "util.h"
-#include "webconfig.h"
+#include "serve/webconfig.h"
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
 /*

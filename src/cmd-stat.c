@@ -20,7 +20,7 @@
 #include "output.h"
 #include "output-prom.h"
 #include "output-stat.h"
-#include "scrape.h"
+#include "serve/scrape.h"
 #include "util.h"
 
 #define STAT_FORMATS (OUT_FMT_BIT(OUT_FMT_TABLE) | OUT_FMT_BIT(OUT_FMT_JSON) | OUT_FMT_BIT(OUT_FMT_PROM))

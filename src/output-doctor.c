@@ -12,8 +12,8 @@
 
 #include <json-c/json.h>
 
-#include "advice.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/facts.h"
 #include "output.h"
 #include "safetext.h"
 #include "tcpstate.h"

@@ -18,7 +18,7 @@
 #include "ksettings.h"
 #include "outlook.h"
 #include "safetext.h"
-#include "scrape.h"
+#include "serve/scrape.h"
 
 /* Kernel counter -> metric name (docs/serve.md lists the mapping). */
 static const struct {

@@ -13,9 +13,9 @@
 
 #include <json-c/json.h>
 
-#include "advice.h"
-#include "bundle.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/bundle.h"
+#include "doctor/facts.h"
 #include "output.h"
 #include "output-doctor.h"
 

@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "httpd.h"
+#include "serve/httpd.h"
 #include "util.h"
-#include "webconfig.h"
+#include "serve/webconfig.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
 #define FUZZ_MAX_ROUNDS 64	/* httpd_run() rounds per input; a reply needs a few */

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "advice.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/facts.h"
 #include "tcpstate.h"
 #include "util.h"
 

@@ -21,9 +21,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "advice.h"
-#include "bundle.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/bundle.h"
+#include "doctor/facts.h"
 #include "output-doctor.h"
 #include "tcpstate.h"
 #include "util.h"

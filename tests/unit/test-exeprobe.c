@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exeprobe.h"
+#include "doctor/exeprobe.h"
 
 /* A minimal ELF64: header, a section-name table, then 3 section headers. */
 static int make_elf(const char *names, size_t names_len, uint32_t name_off, size_t cut)

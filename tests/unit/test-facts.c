@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "advice.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/facts.h"
 #include "util.h"
 
 static struct advice_report rep;

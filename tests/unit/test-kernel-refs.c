@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "advice.h"
+#include "doctor/advice.h"
 #include "lab/lab.h"
 #include "util.h"
 
@@ -270,6 +270,8 @@ static void test_tree(void **state)
 	assert_true(check_dir("src", code, ARRAY_SIZE(code)) > 10);
 	assert_true(check_dir("src/lab", code, ARRAY_SIZE(code)) > 5);
 	check_dir("src/bpf", code, ARRAY_SIZE(code));
+	assert_true(check_dir("src/doctor", code, ARRAY_SIZE(code)) > 5);
+	assert_true(check_dir("src/serve", code, ARRAY_SIZE(code)) > 2);
 	assert_true(check_dir("docs", md, ARRAY_SIZE(md)) > 3);
 	check_file("README.md");
 	check_file("BENCHMARKS.md");

@@ -15,8 +15,8 @@
 
 #include <json-c/json.h>
 
-#include "advice.h"
-#include "facts.h"
+#include "doctor/advice.h"
+#include "doctor/facts.h"
 #include "output.h"
 #include "output-doctor.h"
 #include "util.h"

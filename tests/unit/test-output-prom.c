@@ -15,7 +15,7 @@
 #include "census.h"
 #include "ksettings.h"
 #include "output-prom.h"
-#include "scrape.h"
+#include "serve/scrape.h"
 #include "util.h"
 
 #define GOLDEN "tests/fixtures/golden/prom-basic.txt"

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "procowner.h"
+#include "doctor/procowner.h"
 
 static char root[] = "/tmp/twscope-procowner.XXXXXX";
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "recipes.h"
+#include "doctor/recipes.h"
 
 static const char *matched(const char *comm, enum tw_runtime rt, uint16_t dport)
 {
@@ -64,7 +64,7 @@ static void test_doc_is_the_table(void **state)
 	(void)state;
 	assert_non_null(f);
 	fputs("# Fixes per program\n\n"
-	      "<!-- Generated from src/recipes.def by tests/unit/test-recipes.c "
+	      "<!-- Generated from src/doctor/recipes.def by tests/unit/test-recipes.c "
 	      "(TW_UPDATE_GOLDEN=1); edit the table, not this file. -->\n\n"
 	      "When `twscope doctor` names the process behind a destination whose ports run out, "
 	      "it prints the fix for that program. The process is matched by its name (comm), "

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "sysctlconf.h"
+#include "doctor/sysctlconf.h"
 
 static void test_parse_line(void **state)
 {

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "webconfig.h"
+#include "serve/webconfig.h"
 
 #define HASH "$2b$04$mHC55hwcnTqWUE3N5AW.Eu22M0fC1Apvuru5iAcdbVYHV7itzX2s."
 

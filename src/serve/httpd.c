@@ -8,7 +8,7 @@
  * request is enforced here by a sweeper thread, since libmicrohttpd's own
  * timeout is reset by every byte. Never parses HTTP itself, never prints.
  */
-#include "httpd.h"
+#include "serve/httpd.h"
 
 #include <crypt.h>
 #include <errno.h>
@@ -27,7 +27,7 @@
 #include "output-prom.h"
 #include "sock.h"
 #include "util.h"
-#include "webconfig.h"
+#include "serve/webconfig.h"
 
 #define HTTPD_REALM "twscope"
 #define HTTPD_BCRYPT_SLOTS 2	/* bcrypt verifications running at once, at most */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "recipes.h"
+#include "doctor/recipes.h"
 #include "sock.h"
 
 #define CULPRIT_MAX_DESTS 4

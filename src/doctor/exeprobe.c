@@ -5,7 +5,7 @@
  * it), so its presence marks a Go program. Every read is bounded and checked
  * against the file; a hostile or truncated file is "unknown", never a crash.
  */
-#include "exeprobe.h"
+#include "doctor/exeprobe.h"
 
 #include <elf.h>
 #include <errno.h>

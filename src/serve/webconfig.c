@@ -6,7 +6,7 @@
  * certificate/key pair checked with GnuTLS. Never prints: one error line
  * goes back to the caller.
  */
-#include "webconfig.h"
+#include "serve/webconfig.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * ranged and checked against the fields it depends on, so rules and
  * renderers can trust struct tw_facts. No collection and no printing here.
  */
-#include "bundle.h"
+#include "doctor/bundle.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,9 +23,9 @@
 #include <json-c/json.h>
 
 #include "addr.h"
-#include "facts.h"
+#include "doctor/facts.h"
 #include "ksettings.h"
-#include "sysctlconf.h"
+#include "doctor/sysctlconf.h"
 #include "tcpstate.h"
 #include "util.h"
 

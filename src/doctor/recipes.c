@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The recipe table, expanded from src/recipes.def, and the match from a
+ * The recipe table, expanded from src/doctor/recipes.def, and the match from a
  * culprit to its recipe. Pure; no I/O.
  */
-#include "recipes.h"
+#include "doctor/recipes.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 	{ .id = #id_, .program = program_, match, .steps = steps_, .trap = trap_, .docs = docs_ },
 
 const struct tw_recipe tw_recipes[] = {
-#include "recipes.def"
+#include "doctor/recipes.def"
 };
 const size_t tw_n_recipes = sizeof(tw_recipes) / sizeof(tw_recipes[0]);
 

@@ -8,7 +8,7 @@
 #ifndef TWSCOPE_EXEPROBE_H
 #define TWSCOPE_EXEPROBE_H
 
-#include "recipes.h"
+#include "doctor/recipes.h"
 
 /*
  * exeprobe_fd() - the runtime of the ELF executable open at fd (pread only,

@@ -5,7 +5,7 @@
  * fix, best option first. A rule whose input is missing says "unknown",
  * never a guess. Pure: no I/O, no printing.
  */
-#include "advice.h"
+#include "doctor/advice.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "facts.h"
+#include "doctor/facts.h"
 #include "outlook.h"
-#include "recipes.h"
+#include "doctor/recipes.h"
 #include "output.h"
 #include "tcpstate.h"
 #include "util.h"
@@ -26,7 +26,7 @@ static const struct {
 	const char *title;
 	const char *ref;
 } rules[] = {
-#include "rules.def"
+#include "doctor/rules.def"
 };
 #undef RULE
 
@@ -1045,7 +1045,7 @@ typedef void (*rule_fn)(const struct tw_facts *f, struct advice_finding *x);
 
 #define RULE(fn, id, title, ref) rule_##fn,
 static const rule_fn rule_fns[] = {
-#include "rules.def"
+#include "doctor/rules.def"
 };
 #undef RULE
 

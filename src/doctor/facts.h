@@ -14,8 +14,8 @@
 
 #include "census.h"
 #include "ksettings.h"
-#include "recipes.h"
-#include "sysctlconf.h"
+#include "doctor/recipes.h"
+#include "doctor/sysctlconf.h"
 
 #define FACTS_MAX_DESTS 50		/* worst destinations kept */
 #define FACTS_MAX_SERVERS 50		/* largest server ports kept */

@@ -67,7 +67,7 @@ struct advice_finding {
 
 #define RULE(fn, id, title, ref) ADV_RULE_##fn,
 enum advice_rule { 
-#include "rules.def"
+#include "doctor/rules.def"
 	ADV_RULE_MAX
 };
 #undef RULE

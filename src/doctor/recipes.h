@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fixes for the program at hand: the recipe table (src/recipes.def) and the
+ * Fixes for the program at hand: the recipe table (src/doctor/recipes.def) and the
  * match from a culprit (comm, detected runtime, destination port) to a
  * recipe. Pure; no I/O.
  */

@@ -4,7 +4,7 @@
  * matched to a few destinations, then socket inodes to processes
  * (procowner), their cgroup and runtime (exeprobe). Bounded; never prints.
  */
-#include "culprit.h"
+#include "doctor/culprit.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "exeprobe.h"
-#include "procowner.h"
+#include "doctor/exeprobe.h"
+#include "doctor/procowner.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
 #include "util.h"

@@ -4,7 +4,7 @@
  * doctor judges (removed or misunderstood ones included). Follows sysctl.d(5)
  * syntax: '#'/';' comments, a '-' prefix, '/' or '.' separators. No printing.
  */
-#include "sysctlconf.h"
+#include "doctor/sysctlconf.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -3,7 +3,7 @@
  * procowner: which process holds a socket inode, from /proc/<pid>/fd links.
  * Reads only /proc (through proc_root()); bounded; never prints.
  */
-#include "procowner.h"
+#include "doctor/procowner.h"
 
 #include <dirent.h>
 #include <errno.h>

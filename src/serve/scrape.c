@@ -4,7 +4,7 @@
  * + the sysctls that shape TIME_WAIT. Shared by `serve` and `stat --format
  * prom`. Nothing here prints or formats.
  */
-#include "scrape.h"
+#include "serve/scrape.h"
 
 #include <errno.h>
 #include <string.h>

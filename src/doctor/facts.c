@@ -5,7 +5,7 @@
  * owners, sysctl config lines). Saving and loading bundles is bundle.c. No
  * rules and no printing here.
  */
-#include "facts.h"
+#include "doctor/facts.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,9 +20,9 @@
 #include "addr.h"
 #include "census.h"
 #include "collect.h"
-#include "culprit.h"
+#include "doctor/culprit.h"
 #include "outlook.h"
-#include "procowner.h"
+#include "doctor/procowner.h"
 #include "sock.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
