@@ -16,37 +16,14 @@
 
 #include "output.h"
 #include "safetext.h"
+#include "../utf8-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Well-formed UTF-8 (no overlong, surrogate, > U+10FFFF); strict: no control or hidden character. */
+/* strict: no control or hidden character at all (terminal text) */
 static bool valid(const char *str, bool strict)
 {
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		size_t len = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
-			     (*s & 0xf8) == 0xf0 ? 4 : 0;
-		uint32_t cp;
-
-		if (!len)
-			return false;
-		cp = len == 1 ? *s : *s & (0xff >> (len + 1));
-		for (size_t i = 1; i < len; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		if (strict && (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
-			       cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
-			       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff))
-			return false;
-		s += len;
-	}
-	return true;
+	return utf8_check(str, strict ? UTF8_NO_CONTROLS | UTF8_NO_NEWLINE | UTF8_NO_HIDDEN : 0);
 }
 
 static void check_term(const char *s, size_t n, unsigned int flags, size_t cut)

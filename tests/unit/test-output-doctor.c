@@ -82,14 +82,14 @@ static void test_table(void **state)
 	hostile(&f);
 	text = render_table(&f, false);
 	golden_compare("tests/fixtures/golden/doctor-hostile.txt", text);
-	assert_true(tw_utf8_check(text, true));
+	assert_true(utf8_check(text, UTF8_NO_CONTROLS));
 	assert_null(strchr(text, '\x1b'));
 	assert_non_null(strstr(text, "pid 4242 (\\x1b]0;pwned\\x07\\x1b[2J\\xff)"));
 	assert_non_null(strstr(text, "netns ns\\x1b[2J|x\\x0ay"));
 	free(text);
 	/* A UTF-8 terminal keeps printable characters, never controls or bidi overrides. */
 	text = render_table(&f, true);
-	assert_true(tw_utf8_check(text, true));
+	assert_true(utf8_check(text, UTF8_NO_CONTROLS));
 	assert_null(strchr(text, '\x1b'));
 	assert_non_null(strstr(text, "evil\\xe2\\x80\\xae.conf"));
 	free(text);
@@ -151,7 +151,7 @@ static void test_json(void **state)
 	assert_int_equal(fclose(mem), 0);
 	json_object_put(doc);
 	/* json-c escapes the controls; the document is valid UTF-8 and says what was there. */
-	assert_true(tw_utf8_check(text, true));
+	assert_true(utf8_check(text, UTF8_NO_CONTROLS));
 	back = json_tokener_parse(text);
 	assert_non_null(back);
 	assert_string_equal(data_str(back, "close-wait-leak", "owner_comm"), EVIL_COMM_JSON);
@@ -180,7 +180,7 @@ static void test_json_print_any(void **state)
 	json_object_object_add(o, "a", a);
 	assert_int_equal(out_json_print(o, mem), 0);
 	assert_int_equal(fclose(mem), 0);
-	assert_true(tw_utf8_check(text, true));
+	assert_true(utf8_check(text, UTF8_NO_CONTROLS));
 	back = json_tokener_parse(text);
 	assert_non_null(back);
 	assert_string_equal(json_object_get_string(json_object_object_get(back, "s")),

@@ -267,7 +267,7 @@ static void test_hostile_comm(void **state)
 	assert_int_equal(out_json_write(mem, doc, JSON_C_TO_STRING_PLAIN), 0);
 	json_object_put(doc);
 	assert_int_equal(fclose(mem), 0);
-	assert_true(tw_utf8_check(text, true));
+	assert_true(utf8_check(text, UTF8_NO_CONTROLS));
 	back = json_tokener_parse(text);
 	assert_non_null(back);
 	assert_string_equal(json_object_get_string(json_object_object_get(back, "comm")),
