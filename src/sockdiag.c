@@ -29,6 +29,9 @@
 #include "tcpstate.h"
 #include "util.h"
 
+/* Datagrams dropped at open: more than a receive buffer can hold. */
+#define SOCKDIAG_DRAIN_MAX 65536
+
 /* The kernel fills at most ~32 KiB per recvmsg() (docs/kernel.md#counting-cost). */
 #define SOCKDIAG_BUF_SIZE (64 * 1024)
 /* The kernel answers at once: a recvmsg() that waits this long will never see a reply. */
@@ -45,6 +48,24 @@ struct sockdiag {
 	/* Netlink headers are read in place: keep them aligned. */
 	char buf[SOCKDIAG_BUF_SIZE] __attribute__((aligned(8)));
 };
+
+/*
+ * Between bind() and connect() another sender could still queue datagrams,
+ * enough to fill the receive buffer (the kernel then flags ENOBUFS and the
+ * first dump would fail). Nothing is queued for us yet that we asked for:
+ * drop it all, and the pending error with it. Bounded by the buffer size.
+ */
+static void drain_queue(struct sockdiag *sd)
+{
+	int fd = mnl_socket_get_fd(sd->nl);
+
+	for (unsigned int i = 0; i < SOCKDIAG_DRAIN_MAX; i++) {
+		ssize_t n = recv(fd, sd->buf, sizeof(sd->buf), MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n < 0 && errno != ENOBUFS && errno != EINTR)
+			break;
+	}
+}
 
 int sockdiag_open(struct sockdiag **ret)
 {
@@ -82,6 +103,7 @@ int sockdiag_open(struct sockdiag **ret)
 		free(sd);
 		return r;
 	}
+	drain_queue(sd);
 	sd->portid = mnl_socket_get_portid(sd->nl);
 	sd->seq = (uint32_t)time(NULL);
 	*ret = sd;

@@ -60,7 +60,7 @@ check_eq "series per scrape (no sample rejected)" 0 "$(q 'scrape_samples_scraped
 # The alerting rules loaded and evaluate without error.
 R=$TW_TMP/rules.json
 curl -s -m 5 "$PROM/api/v1/rules" >"$R"
-check_eq "rules loaded" 6 "$(jq '[.data.groups[].rules[]] | length' "$R")"
+check_eq "rules loaded" 7 "$(jq '[.data.groups[].rules[]] | length' "$R")"
 wait_until 10 bash -c "curl -s -m 5 '$PROM/api/v1/rules' | jq -e '[.data.groups[].rules[] | select(.health != \"ok\")] | length == 0 and ([.data.groups[].rules[] | select(.lastEvaluation | startswith(\"0001\"))] | length == 0)' >/dev/null"
 check_eq "rules healthy" 0 "$(curl -s -m 5 "$PROM/api/v1/rules" | jq '[.data.groups[].rules[] | select(.health != "ok")] | length')"
 
