@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
 #include "util.h"
@@ -366,6 +368,27 @@ static int name_entry(const char *proc, const char *root, struct nsenum_entry *e
 	return 0;
 }
 
+/*
+ * Test hook (tests/integration): with $TWSCOPE_TEST_NSWALK_GATE set, say
+ * "<gate>.ready" after the enumeration and wait (at most 10 s) until the
+ * gate file is removed, so a test can remove a namespace mid-walk.
+ */
+static void test_gate(void)
+{
+	const char *gate = secure_getenv("TWSCOPE_TEST_NSWALK_GATE");
+	char ready[PATH_MAX];
+	uint64_t end = now_ns() + 10 * NSEC_PER_SEC;
+	int fd;
+
+	if (!gate || snprintf(ready, sizeof(ready), "%s.ready", gate) >= (int)sizeof(ready))
+		return;
+	fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		(void) close(fd);
+	while (access(gate, F_OK) == 0 && now_ns() < end)
+		(void) usleep(10000);
+}
+
 int nsenum_collect(const struct nsenum_conf *conf, struct nsenum_list *ret)
 {
 	const char *proc = conf && conf->proc ? conf->proc : proc_root();
@@ -428,6 +451,7 @@ int nsenum_collect(const struct nsenum_conf *conf, struct nsenum_list *ret)
 			deadline = UINT64_MAX;	/* names are cheap: finish them, but say so */
 		}
 	}
+	test_gate();
 	*ret = l;
 	return 0;
 fail:

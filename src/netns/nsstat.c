@@ -9,12 +9,8 @@
 #include "netns/nsstat.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "census.h"
 #include "netns/nswalk.h"
@@ -115,27 +111,6 @@ int nsstat_worse(const void *a, const void *b)
 	return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
-/*
- * Test hook (tests/integration): with $TWSCOPE_TEST_NSWALK_GATE set, say
- * "<gate>.ready" after the enumeration and wait (at most 10 s) until the
- * gate file is removed, so a test can remove a namespace mid-walk.
- */
-static void test_gate(void)
-{
-	const char *gate = secure_getenv("TWSCOPE_TEST_NSWALK_GATE");
-	char ready[PATH_MAX];
-	uint64_t end = now_ns() + 10 * NSEC_PER_SEC;
-	int fd;
-
-	if (!gate || snprintf(ready, sizeof(ready), "%s.ready", gate) >= (int)sizeof(ready))
-		return;
-	fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		(void) close(fd);
-	while (access(gate, F_OK) == 0 && now_ns() < end)
-		(void) usleep(10000);
-}
-
 int nsstat_collect(const struct nsstat_conf *conf, struct nsstat *ret)
 {
 	struct nsstat s = { 0 };
@@ -154,7 +129,6 @@ int nsstat_collect(const struct nsstat_conf *conf, struct nsstat *ret)
 		r = -ENOMEM;
 		goto fail;
 	}
-	test_gate();
 	r = nswalk_each(&s.list, NULL, s.list.n, pass_light, &p);
 	if (r < 0)
 		goto fail;
