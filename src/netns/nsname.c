@@ -339,13 +339,41 @@ static int read_under(const char *root, const char *rel, size_t max, char **ret)
 	return read_small_file(path, max, ret);
 }
 
+/*
+ * Docker's data root: $TWSCOPE_DOCKER_DATA_ROOT, else "data-root" in
+ * /etc/docker/daemon.json, else /var/lib/docker. Always an absolute path.
+ */
+static void docker_data_root(const char *root, char *buf, size_t len)
+{
+	const char *env = secure_getenv("TWSCOPE_DOCKER_DATA_ROOT");
+	_cleanup_free_ char *text = NULL;
+	struct json_object *o;
+
+	snprintf(buf, len, "/var/lib/docker");
+	if (env && env[0] == '/' && strlen(env) < len) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	if (read_under(root, "/etc/docker/daemon.json", NSNAME_STATE_MAX_BYTES, &text) < 0)
+		return;
+	o = parse_json(text);
+	if (o && json_object_is_type(o, json_type_object)) {
+		char dir[PATH_MAX];
+
+		if (take_string(o, "data-root", dir, sizeof(dir)) && dir[0] == '/' && strlen(dir) < len)
+			snprintf(buf, len, "%s", dir);
+	}
+	json_object_put(o);
+}
+
 static int lookup_docker(const char *root, struct nsname *n)
 {
 	_cleanup_free_ char *text = NULL;
-	char rel[PATH_MAX];
+	char rel[PATH_MAX], data[PATH_MAX / 2];
 	int r;
 
-	snprintf(rel, sizeof(rel), "/var/lib/docker/containers/%s/config.v2.json", n->id);
+	docker_data_root(root, data, sizeof(data));
+	snprintf(rel, sizeof(rel), "%s/containers/%s/config.v2.json", data, n->id);
 	r = read_under(root, rel, NSNAME_STATE_MAX_BYTES, &text);
 	if (r < 0)
 		return r;

@@ -143,6 +143,46 @@ static void test_state_texts(void **state)
 	}
 }
 
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[4096], cmd[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Docker's data root moved by daemon.json "data-root", or by $TWSCOPE_DOCKER_DATA_ROOT. */
+static void test_docker_data_root(void **state)
+{
+	char root[] = "/tmp/twscope-nsname.XXXXXX", cmd[128];
+	struct nsname n = { .runtime = NSNAME_RT_DOCKER, .id = ID64 };
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(nsname_lookup_state(root, &n), -ENOENT);
+	put(root, "/srv/docker/containers/" ID64 "/config.v2.json", "{\"Name\":\"/moved\"}");
+	put(root, "/etc/docker/daemon.json", "{\"data-root\": \"/srv/docker\", \"bridge\": \"none\"}");
+	assert_int_equal(nsname_lookup_state(root, &n), 0);
+	assert_string_equal(n.name, "moved");
+	put(root, "/env/containers/" ID64 "/config.v2.json", "{\"Name\":\"/from-env\"}");
+	assert_int_equal(setenv("TWSCOPE_DOCKER_DATA_ROOT", "/env", 1), 0);
+	assert_int_equal(nsname_lookup_state(root, &n), 0);
+	assert_string_equal(n.name, "from-env");
+	/* a relative override is ignored, a garbled daemon.json too */
+	assert_int_equal(setenv("TWSCOPE_DOCKER_DATA_ROOT", "env", 1), 0);
+	put(root, "/etc/docker/daemon.json", "{\"data-root\": ");
+	assert_int_equal(nsname_lookup_state(root, &n), -ENOENT);
+	unsetenv("TWSCOPE_DOCKER_DATA_ROOT");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_crio_podman_nspawn),
 		cmocka_unit_test(test_units_and_garbage),
 		cmocka_unit_test(test_state_texts),
+		cmocka_unit_test(test_docker_data_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
