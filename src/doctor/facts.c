@@ -529,7 +529,11 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	if (!f->tw_objsize_measured)
 		f->tw_objsize = FACTS_TW_OBJSIZE_FALLBACK;
 	if (census) {
+		const struct census_filter *cf = &census->conf.filter;
+
 		fill_census(&f->census, census);
+		no_close_wait = cf->v4 && cf->v6 && !cf->states && cf->port < 0 && !cf->have_dst &&
+				census_total(census, TW_CLOSE_WAIT) == 0;
 		r = collect_culprits(&f->census, census);
 		if (r == 0)
 			r = collect_listeners(&f->census);
@@ -553,7 +557,7 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 		return r;
 	/*
 	 * Every dump walks the whole established hash, shared by all namespaces:
-	 * when our own unfiltered census found no CLOSE_WAIT, a second walk for
+	 * when an unfiltered census found no CLOSE_WAIT, a second walk for
 	 * them would find none either (short of a race of one dump's length).
 	 */
 	if (no_close_wait) {
