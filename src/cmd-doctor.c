@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,12 @@
 #include "doctor/advice.h"
 #include "doctor/bundle.h"
 #include "doctor/facts.h"
+#include "census.h"
+#include "ksettings.h"
 #include "log.h"
+#include "netns/nsenum.h"
+#include "netns/nswalk.h"
+#include "output-allns.h"
 #include "output.h"
 #include "output-doctor.h"
 #include "safetext.h"
@@ -38,6 +44,7 @@ struct doctor_args {
 	const char *load;
 	unsigned int top;
 	bool list_rules;
+	bool all_netns;
 };
 
 static void help(void)
@@ -61,6 +68,12 @@ static void help(void)
 	       "      --save FILE      also write everything read as a JSON bundle to FILE\n"
 	       "      --load FILE      evaluate a saved bundle instead of this system (excludes\n"
 	       "                       --netns, --interval and --save)\n"
+	       "  -A, --all-netns      every rule in every network namespace on the host\n"
+	       "                       (needs CAP_SYS_ADMIN; the rest is listed as skipped):\n"
+	       "                       the worst namespaces first, each finding names its\n"
+	       "                       container or pod, the exit code is the worst of all;\n"
+	       "                       adds sysctl-drift (sysctls that differ from the\n"
+	       "                       host's); one counter sample (no --interval)\n"
 	       "  -t, --top N          show all info findings in full when N >= 10 (default 5)\n"
 	       "      --list-rules     print the rule table (id, title, reference) and exit\n"
 	       "  -h, --help           this help\n\n"
@@ -72,6 +85,7 @@ static void help(void)
 	       "  twscope doctor                          is TIME_WAIT a problem here?\n"
 	       "  twscope doctor --interval 5             rates over 5 seconds\n"
 	       "  sudo twscope doctor --netns web1        audit a container's namespace\n"
+	       "  sudo twscope doctor -A                  every container and pod on this host\n"
 	       "  twscope doctor --format nagios          as a Nagios/Icinga check\n"
 	       "  twscope doctor --save host.json         keep the evidence for later\n"
 	       "  twscope doctor --load host.json --json  evaluate it on another machine\n"
@@ -98,6 +112,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 		{ "load", required_argument, NULL, OPT_LOAD },
 		{ "top", required_argument, NULL, 't' },
 		{ "list-rules", no_argument, NULL, OPT_LIST },
+		{ "all-netns", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -106,7 +121,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:jn:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:jn:t:Ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (safe_atod(optarg, &a->interval_sec) < 0 || a->interval_sec > DOCTOR_MAX_INTERVAL)
@@ -143,6 +158,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 		case OPT_LIST:
 			a->list_rules = true;
 			break;
+		case 'A':
+			a->all_netns = true;
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -156,6 +174,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 		return usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if (a->load && (a->netns || a->interval_set || a->save))
 		return usage(ctx, "--load evaluates a saved bundle: it excludes --netns, --interval and --save%s", "");
+	if (a->all_netns && (a->netns || a->load || a->save || a->interval_set))
+		return usage(ctx, "--all-netns excludes --netns, --load, --save and --interval%s", "");
 	return 0;
 }
 
@@ -221,6 +241,400 @@ static int render(const struct tw_ctx *ctx, const struct doctor_args *a, const s
 	return doctor_exit_code(rep);
 }
 
+/* --- doctor -A ---------------------------------------------------------- */
+
+struct ns_doc {
+	size_t entry;
+	int skip_err;
+	enum tw_sev overall;
+	size_t counts[TW_SEV_CRITICAL + 1];
+	char *not_ok;			/* ids of the warning/critical/unknown findings */
+	char *text;			/* table or nagios rendering */
+	struct json_object *json;
+};
+
+struct all_doc {
+	const struct tw_ctx *ctx;
+	const struct doctor_args *a;
+	const struct nsenum_list *l;
+	struct facts_nsref host;
+	struct ns_doc *docs;
+};
+
+static const enum facts_sysctl_id drift_ids[] = { FS_PORT_RANGE, FS_TW_REUSE, FS_TIMESTAMPS, FS_MAX_TW_BUCKETS };
+
+static int read_host(size_t i, int enter_err, void *data)
+{
+	struct facts_nsref *h = &((struct all_doc *)data)->host;
+
+	(void) i;
+	if (enter_err)
+		return 0;
+	for (size_t k = 0; k < ARRAY_SIZE(drift_ids); k++) {
+		enum facts_sysctl_id id = drift_ids[k];
+		_cleanup_free_ char *v = NULL;
+
+		if (ksettings_sysctl_read(facts_sysctl_name(id), &v) < 0)
+			continue;
+		/* the same whitespace folding facts.c applies: "32768\t60999" */
+		for (char *c = v; *c; c++)
+			if (*c == '\t')
+				*c = ' ';
+		snprintf(h->host_value[id], sizeof(h->host_value[id]), "%s", v);
+		h->host_present[id] = true;
+	}
+	h->have_host = true;
+	return 0;
+}
+
+static void nsref_fill(struct facts_nsref *ref, const struct nsenum_entry *e)
+{
+	const struct nsname *n = &e->name;
+
+	ref->is_host = e->host;
+	snprintf(ref->runtime, sizeof(ref->runtime), "%s", nsname_runtime_name(n->runtime));
+	ref->kubernetes = n->pod_uid[0] || n->pod_name[0];
+	if (e->netns_name)
+		snprintf(ref->enter, sizeof(ref->enter), "ip netns exec %.255s", e->netns_name);
+	else if (e->pid)
+		snprintf(ref->enter, sizeof(ref->enter), "nsenter --net=/proc/%d/ns/net", e->pid);
+	else if (e->mount)
+		snprintf(ref->enter, sizeof(ref->enter), "nsenter --net=%.290s", e->mount);
+}
+
+/* Every finding of a namespace's document says which namespace it is about. */
+static void json_tag(struct json_object *doc, const char *label)
+{
+	struct json_object *arr;
+
+	if (!json_object_object_get_ex(doc, "findings", &arr))
+		return;
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		json_object_object_add(json_object_array_get_idx(arr, i), "netns",
+				       out_json_string(label, SIZE_MAX));
+}
+
+/*
+ * The facts of the current namespace. Each sock_diag dump walks the whole
+ * established hash, shared by every namespace, so a namespace whose
+ * sockstat holds no TCP socket at all (listeners included) gets the empty
+ * census it would have found, without a walk.
+ */
+static int collect_facts(struct tw_facts *f, int *ret_census_err)
+{
+	uint8_t reserved[TW_PORT_BITMAP_BYTES];
+	struct census_conf conf = {
+		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
+		.reserved = reserved,
+	};
+	struct tw_sockstat ss;
+	struct census *c;
+	int r;
+
+	if (ksettings_sockstat(&ss) < 0 || ss.tcp_inuse + ss.tcp6_inuse + ss.tcp_tw > 0 ||
+	    ksettings_port_range(&conf.range_lo, &conf.range_hi) < 0)
+		return facts_collect(f, 0, ret_census_err);
+	if (ksettings_reserved_ports(reserved) < 0)
+		memset(reserved, 0, sizeof(reserved));
+	c = census_new(&conf);
+	if (!c)
+		return -ENOMEM;
+	r = census_finish(c);
+	if (r == 0)
+		r = facts_collect_with(f, 0, c, ret_census_err);
+	census_free(c);
+	return r;
+}
+
+static int doctor_one(size_t i, int enter_err, void *data)
+{
+	struct all_doc *ad = data;
+	struct ns_doc *d = &ad->docs[i];
+	const struct nsenum_entry *e = &ad->l->v[i];
+	const struct out_style st = { .utf8 = ad->ctx->utf8, .color = ad->ctx->color, .cols = ad->ctx->term_cols };
+	const struct doctor_view v = { .top = ad->a->top };
+	_cleanup_free_ struct advice_report *rep = NULL;
+	_cleanup_free_ char *label = NULL;
+	struct tw_facts facts;
+	size_t len = 0;
+	FILE *mem;
+	int r, census_err = 0;
+
+	d->entry = i;
+	d->skip_err = enter_err;
+	if (enter_err)
+		return 0;
+	rep = calloc(1, sizeof(*rep));
+	label = malloc(NSNAME_STR_MAX * 3 + PATH_MAX);
+	if (!rep || !label)
+		return -ENOMEM;
+	nsenum_label(e, label, NSNAME_STR_MAX * 3 + PATH_MAX);
+	facts_init(&facts);
+	facts.nsref = ad->host;
+	nsref_fill(&facts.nsref, e);
+	snprintf(facts.netns, sizeof(facts.netns), "%s", label);
+	r = collect_facts(&facts, &census_err);
+	if (r < 0) {
+		facts_done(&facts);
+		if (r == -ENOMEM)
+			return r;
+		d->skip_err = r;
+		return 0;
+	}
+	advice_eval(&facts, rep);
+	d->overall = rep->overall;
+	memcpy(d->counts, rep->counts, sizeof(d->counts));
+	mem = open_memstream(&d->not_ok, &len);
+	if (mem) {
+		for (size_t k = 0; k < ADV_RULE_MAX; k++)
+			if (rep->findings[k].sev >= TW_SEV_UNKNOWN)
+				fprintf(mem, "%s%s", ftell(mem) ? ", " : "", rep->findings[k].id);
+		fclose(mem);
+	}
+	if (ad->a->format == OUT_FMT_JSON) {
+		d->json = doctor_json(rep, &facts, &v);
+		if (d->json)
+			json_tag(d->json, label);
+	} else {
+		mem = open_memstream(&d->text, &len);
+		if (mem) {
+			if (ad->a->format == OUT_FMT_NAGIOS)
+				doctor_print_nagios(mem, rep, &facts);
+			else
+				doctor_print_table(mem, &st, rep, &facts, &v);
+			fclose(mem);
+		}
+	}
+	facts_done(&facts);
+	return (ad->a->format == OUT_FMT_JSON ? !d->json : !d->text) ? -ENOMEM : 0;
+}
+
+static int cmp_docs(const void *pa, const void *pb)
+{
+	const struct ns_doc *x = pa, *y = pb;
+
+	if (x->overall != y->overall)
+		return x->overall < y->overall ? 1 : -1;
+	for (int s = TW_SEV_CRITICAL; s >= TW_SEV_UNKNOWN; s--)
+		if (x->counts[s] != y->counts[s])
+			return x->counts[s] < y->counts[s] ? 1 : -1;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static const char *state_upper(enum tw_sev s)
+{
+	switch (s) {
+	case TW_SEV_CRITICAL:
+		return "CRITICAL";
+	case TW_SEV_WARNING:
+		return "WARNING";
+	case TW_SEV_UNKNOWN:
+		return "UNKNOWN";
+	default:
+		return "OK";
+	}
+}
+
+static int exit_of(enum tw_sev s)
+{
+	switch (s) {
+	case TW_SEV_CRITICAL:
+		return 2;
+	case TW_SEV_WARNING:
+		return 1;
+	case TW_SEV_UNKNOWN:
+		return DOCTOR_UNKNOWN;
+	default:
+		return 0;
+	}
+}
+
+static void print_label(FILE *f, const struct nsenum_entry *e, unsigned int flags, int width)
+{
+	_cleanup_free_ char *label = malloc(NSNAME_STR_MAX * 3 + PATH_MAX);
+	_cleanup_free_ char *safe = NULL;
+	size_t need;
+
+	if (!label)
+		return;
+	nsenum_label(e, label, NSNAME_STR_MAX * 3 + PATH_MAX);
+	need = safetext_term(NULL, 0, label, SIZE_MAX, flags) + 1;
+	safe = malloc(need);
+	if (!safe)
+		return;
+	(void) safetext_term(safe, need, label, SIZE_MAX, flags);
+	fprintf(f, "%-*s", width, safe);
+}
+
+static void render_all(const struct tw_ctx *ctx, const struct doctor_args *a, const struct nsenum_list *l,
+		       const struct ns_doc *docs, size_t n, const struct ns_doc *skipped, size_t n_skipped,
+		       enum tw_sev overall, const size_t *ns_counts)
+{
+	const unsigned int fl = ctx->utf8 ? SAFETEXT_UTF8 : 0;
+
+	if (a->format == OUT_FMT_JSON) {
+		struct json_object *o = json_object_new_object(), *arr = json_object_new_array(),
+				   *sk = json_object_new_array(), *c = json_object_new_object();
+
+		json_object_object_add(o, "schema", json_object_new_int(1));
+		json_object_object_add(o, "command", json_object_new_string("doctor"));
+		json_object_object_add(o, "all_netns", json_object_new_boolean(true));
+		json_object_object_add(o, "overall", json_object_new_string(advice_sev_name(overall)));
+		json_object_object_add(o, "exit_code", json_object_new_int(exit_of(overall)));
+		for (int s = TW_SEV_CRITICAL; s >= TW_SEV_OK; s--)
+			if (s != TW_SEV_INFO)
+				json_object_object_add(c, advice_sev_name((enum tw_sev)s),
+						       json_object_new_uint64(ns_counts[s]));
+		json_object_object_add(o, "namespaces_by_state", c);
+		json_object_object_add(o, "capped", json_object_new_boolean(l->capped));
+		json_object_object_add(o, "timed_out", json_object_new_boolean(l->timed_out));
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "netns", allns_json_netns(&l->v[docs[i].entry]));
+			json_object_object_add(e, "overall",
+					       json_object_new_string(advice_sev_name(docs[i].overall)));
+			json_object_object_add(e, "report", json_object_get(docs[i].json));
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(o, "namespaces", arr);
+		for (size_t i = 0; i < n_skipped; i++) {
+			struct json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "netns", allns_json_netns(&l->v[skipped[i].entry]));
+			json_object_object_add(e, "reason",
+					       json_object_new_string(nswalk_skip_reason(skipped[i].skip_err)));
+			json_object_array_add(sk, e);
+		}
+		json_object_object_add(o, "skipped", sk);
+		(void) out_json_print(o, stdout);
+		json_object_put(o);
+		return;
+	}
+	if (a->format == OUT_FMT_NAGIOS) {
+		printf("TWSCOPE %s - %zu namespaces: %zu critical, %zu warning, %zu unknown, %zu skipped",
+		       state_upper(overall), n + n_skipped, ns_counts[TW_SEV_CRITICAL], ns_counts[TW_SEV_WARNING],
+		       ns_counts[TW_SEV_UNKNOWN], n_skipped);
+		if (n && docs[0].overall >= TW_SEV_UNKNOWN) {
+			printf(" (worst: ");
+			print_label(stdout, &l->v[docs[0].entry], SAFETEXT_NAGIOS, 0);
+			printf(")");
+		}
+		printf(" | namespaces=%zu;;;0 critical=%zu;;;0 warning=%zu;;;0 unknown=%zu;;;0 skipped=%zu;;;0\n",
+		       n + n_skipped, ns_counts[TW_SEV_CRITICAL], ns_counts[TW_SEV_WARNING],
+		       ns_counts[TW_SEV_UNKNOWN], n_skipped);
+		for (size_t i = 0; i < n && docs[i].overall >= TW_SEV_UNKNOWN; i++) {
+			const char *line = strchr(docs[i].text, '\n');
+
+			/* its own lines but the status line, each naming the namespace */
+			while (line && line[1]) {
+				const char *end = strchr(line + 1, '\n');
+
+				putchar('[');
+				print_label(stdout, &l->v[docs[i].entry], SAFETEXT_NAGIOS, 0);
+				printf("] %.*s\n", (int)(end ? end - line - 1 : (ptrdiff_t)strlen(line + 1)), line + 1);
+				line = end;
+			}
+		}
+		return;
+	}
+	printf("twscope doctor -A: %zu namespaces, overall %s (%zu critical, %zu warning, %zu unknown, %zu ok), "
+	       "%zu skipped\n", n + n_skipped, state_upper(overall), ns_counts[TW_SEV_CRITICAL],
+	       ns_counts[TW_SEV_WARNING], ns_counts[TW_SEV_UNKNOWN], ns_counts[TW_SEV_OK], n_skipped);
+	printf("%-9s %-40s %s\n", "STATE", "NETNS", "FINDINGS");
+	for (size_t i = 0; i < n; i++) {
+		printf("%-9s ", state_upper(docs[i].overall));
+		print_label(stdout, &l->v[docs[i].entry], fl, 40);
+		printf(" %s\n", docs[i].not_ok && *docs[i].not_ok ? docs[i].not_ok : "-");
+	}
+	for (size_t i = 0; i < n_skipped; i++) {
+		printf("%-9s ", "SKIPPED");
+		print_label(stdout, &l->v[skipped[i].entry], fl, 40);
+		printf(" %s\n", nswalk_skip_reason(skipped[i].skip_err));
+	}
+	for (size_t i = 0; i < n && docs[i].overall >= TW_SEV_UNKNOWN; i++) {
+		printf("\n== %s ", state_upper(docs[i].overall));
+		print_label(stdout, &l->v[docs[i].entry], fl, 0);
+		printf(" ==\n%s", docs[i].text);
+	}
+}
+
+static int run_all(const struct tw_ctx *ctx, const struct doctor_args *a)
+{
+	struct all_doc ad = { .ctx = ctx, .a = a };
+	struct nsenum_list l;
+	_cleanup_free_ struct ns_doc *skipped = NULL;
+	size_t n = 0, n_skipped = 0, denied = 0, ns_counts[TW_SEV_CRITICAL + 1] = { 0 };
+	enum tw_sev overall = TW_SEV_OK;
+	int r;
+
+	r = nsenum_collect(NULL, &l);
+	if (r < 0)
+		return fail(a, r == -ENOMEM ? "out of memory" : "cannot list the network namespaces");
+	ad.l = &l;
+	ad.docs = calloc(l.n ? l.n : 1, sizeof(*ad.docs));
+	skipped = calloc(l.n ? l.n : 1, sizeof(*skipped));
+	if (!ad.docs || !skipped) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].host) {
+			r = nswalk_each(&l, &i, 1, read_host, &ad);
+			if (r < 0)
+				goto out;
+			break;
+		}
+	r = nswalk_each(&l, NULL, l.n, doctor_one, &ad);
+	if (r < 0) {
+		/* not yet split into rendered and skipped: free every entry */
+		n = l.n;
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if (ad.docs[i].skip_err) {
+			skipped[n_skipped++] = ad.docs[i];
+			denied += ad.docs[i].skip_err == -EPERM || ad.docs[i].skip_err == -EACCES;
+			continue;
+		}
+		ad.docs[n++] = ad.docs[i];
+		ns_counts[ad.docs[i].overall == TW_SEV_INFO ? TW_SEV_OK : ad.docs[i].overall]++;
+		if (ad.docs[i].overall > overall)
+			overall = ad.docs[i].overall;
+	}
+	qsort(ad.docs, n, sizeof(*ad.docs), cmp_docs);
+	if (overall == TW_SEV_INFO)
+		overall = TW_SEV_OK;
+	/* what we had no right to see is unknown, and a known problem still outranks it */
+	if (denied && overall == TW_SEV_OK)
+		overall = TW_SEV_UNKNOWN;
+	if (denied)
+		tw_warn("entering network namespaces needs CAP_SYS_ADMIN (run as root): %zu skipped", denied);
+	if (l.pids_denied)
+		tw_warn("the namespaces of %u processes are hidden from us (needs CAP_SYS_PTRACE or root), skipping",
+			l.pids_denied);
+	if (l.capped)
+		tw_warn("more than %u network namespaces: the rest are not audited", NSENUM_MAX);
+	render_all(ctx, a, &l, ad.docs, n, skipped, n_skipped, overall, ns_counts);
+	r = exit_of(overall);
+out:
+	for (size_t i = 0; ad.docs && i < n; i++) {
+		free(ad.docs[i].text);
+		free(ad.docs[i].not_ok);
+		json_object_put(ad.docs[i].json);
+	}
+	for (size_t i = 0; i < n_skipped; i++) {
+		free(skipped[i].text);
+		free(skipped[i].not_ok);
+		json_object_put(skipped[i].json);
+	}
+	free(ad.docs);
+	nsenum_list_done(&l);
+	if (r < 0)
+		return fail(a, r == -ENOMEM ? "out of memory" : "cannot return to our own network namespace");
+	return r;
+}
+
 int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 {
 	struct doctor_args a = { .interval_sec = 1.0, .top = 5 };
@@ -238,6 +652,8 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv)
 		list_rules();
 		return TW_EXIT_OK;
 	}
+	if (a.all_netns)
+		return run_all(ctx, &a);
 	facts_init(&facts);
 	if (a.load) {
 		r = bundle_load_file(a.load, &facts, err, sizeof(err));

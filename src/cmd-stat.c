@@ -17,6 +17,8 @@
 #include "addr.h"
 #include "collect.h"
 #include "log.h"
+#include "netns/nsstat.h"
+#include "output-allns.h"
 #include "output.h"
 #include "output-prom.h"
 #include "output-stat.h"
@@ -33,6 +35,8 @@ struct stat_args {
 	const char *dump_raw;
 	struct stat_view view;
 	bool top_set;
+	bool all_netns;
+	size_t walk_max;
 };
 
 static void help(void)
@@ -58,6 +62,16 @@ static void help(void)
 	       "                           sockets: constant time on hosts with millions of them\n"
 	       "  -n, --netns NS           census of another network namespace: a name in\n"
 	       "                           /run/netns, a path, or a PID (needs CAP_SYS_ADMIN)\n"
+	       "  -A, --all-netns          every network namespace on the host, named after its\n"
+	       "                           container or pod: a row each (TIME_WAIT by side,\n"
+	       "                           worst destination, CLOSE_WAIT), worst first, then\n"
+	       "                           the full report of the --top N worst (default 3;\n"
+	       "                           0 = all). Entering needs CAP_SYS_ADMIN: the rest is\n"
+	       "                           listed as skipped (docs/containers.md)\n"
+	       "      --walk N             with -A: walk the sockets of the N busiest\n"
+	       "                           namespaces (default 32; 0 = all) plus any whose\n"
+	       "                           sockets reach half its ports; the others show\n"
+	       "                           /proc/net/sockstat totals only\n"
 	       "  -H, --no-header          no column headers in tables\n"
 	       "  -w, --wide               do not shorten columns\n"
 	       "      --dump-raw FILE      also save the raw netlink replies to FILE (fixtures)\n"
@@ -84,7 +98,8 @@ static void help(void)
 	       "  twscope stat --json | jq .destinations[0]\n"
 	       "  twscope stat --summary               cheap totals for huge hosts\n"
 	       "  twscope stat --format prom > /var/lib/node_exporter/twscope.prom\n"
-	       "  sudo twscope stat --netns web1       another namespace\n");
+	       "  sudo twscope stat --netns web1       another namespace\n"
+	       "  sudo twscope stat -A                 every container and pod on this host\n");
 }
 
 static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *mask)
@@ -106,7 +121,7 @@ static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *ma
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_args *a)
 {
-	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW };
+	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW, OPT_WALK };
 	static const struct option opts[] = {
 		{ "ipv4", no_argument, NULL, '4' },
 		{ "ipv6", no_argument, NULL, '6' },
@@ -118,6 +133,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "walk", required_argument, NULL, OPT_WALK },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "dump-raw", required_argument, NULL, OPT_DUMP_RAW },
@@ -131,7 +148,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 	int c, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:Hwh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:AHwh", opts, NULL)) != -1) {
 		switch (c) {
 		case '4':
 			only4 = true;
@@ -176,6 +193,14 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 				return tw_usage(ctx, "only one --netns at a time");
 			a->netns = optarg;
 			break;
+		case 'A':
+			a->all_netns = true;
+			break;
+		case OPT_WALK:
+			if (safe_atou32(optarg, &n32) < 0 || n32 > NSENUM_MAX)
+				return tw_usage(ctx, "invalid --walk '%s' (0-%u)", optarg, NSENUM_MAX);
+			a->walk_max = n32;
+			break;
 		case 'H':
 			a->view.no_header = true;
 			break;
@@ -207,6 +232,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		return tw_usage(ctx, "--summary has no prom format");
 	if (a->dump_raw && a->format == OUT_FMT_PROM)
 		return tw_usage(ctx, "--dump-raw has no prom format");
+	if (a->all_netns && a->netns)
+		return tw_usage(ctx, "--all-netns and --netns exclude each other");
+	if (a->all_netns && (a->summary || a->dump_raw || a->format == OUT_FMT_PROM))
+		return tw_usage(ctx, "--all-netns takes no --summary, --dump-raw or prom format");
 	return 0;
 }
 
@@ -278,6 +307,45 @@ static int run_census(const struct tw_ctx *ctx, const struct stat_args *a)
 	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
 }
 
+static int run_all(const struct tw_ctx *ctx, const struct stat_args *a)
+{
+	const struct out_style st = { .utf8 = ctx->utf8, .color = ctx->color, .cols = ctx->term_cols };
+	const struct nsstat_conf conf = { .filter = a->filter, .walk_max = a->walk_max };
+	size_t details = a->top_set ? a->view.top : 3;
+	struct nsstat s;
+	size_t denied = 0;
+	int r;
+
+	r = nsstat_collect(&conf, &s);
+	if (r < 0) {
+		const char *why = cmd_collect_error(r);
+
+		return fail(a, why ? why : "cannot walk the network namespaces", why ? 0 : r);
+	}
+	for (size_t i = 0; i < s.n_skipped; i++)
+		denied += s.skipped[i].skip_err == -EPERM;
+	if (denied)
+		tw_warn("entering network namespaces needs CAP_SYS_ADMIN (run as root): %zu skipped", denied);
+	if (s.list.pids_denied)
+		tw_warn("the namespaces of %u processes are hidden from us (needs CAP_SYS_PTRACE or root), skipping",
+			s.list.pids_denied);
+	if (s.list.capped)
+		tw_warn("more than %u network namespaces: the rest are not shown", NSENUM_MAX);
+	if (s.list.timed_out)
+		tw_warn("enumerating namespaces took too long: the list may be incomplete");
+	if (a->format == OUT_FMT_JSON) {
+		struct json_object *o = allns_json(&s, details, &a->view);
+
+		r = o ? out_json_print(o, stdout) : -ENOMEM;
+		json_object_put(o);
+	} else {
+		allns_print_table(stdout, &st, &s, details, &a->view);
+		r = 0;
+	}
+	nsstat_done(&s);
+	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
+}
+
 /* The same families as `twscope serve`, minus the scrape_* ones (docs/serve.md). */
 static int run_prom(const struct stat_args *a)
 {
@@ -306,6 +374,7 @@ int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 	struct stat_args a = {
 		.filter = { .port = -1, .dst_port = -1 },
 		.view = { .top = 10 },
+		.walk_max = NSSTAT_WALK_DEFAULT,
 	};
 	int r;
 
@@ -315,6 +384,8 @@ int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	a.view.netns = a.netns;
+	if (a.all_netns)
+		return run_all(ctx, &a);
 	if (a.netns && cmd_enter_netns(a.netns) < 0) {
 		if (a.format == OUT_FMT_JSON)
 			out_json_error("stat", "cannot enter the network namespace", TW_EXIT_FAIL);

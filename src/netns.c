@@ -129,6 +129,29 @@ int netns_enter(const char *spec, int *ret_orig_fd)
 	return 0;
 }
 
+int netns_enter_ino(const char *path, uint64_t dev, uint64_t ino)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct stat st;
+	int r;
+
+	r = open_netns(path, &fd);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino)
+		return -ESTALE;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return -errno;
+	return 0;
+}
+
+int netns_switch_fd(int fd)
+{
+	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+}
+
 int netns_return(int orig_fd)
 {
 	int r = 0;

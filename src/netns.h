@@ -29,6 +29,18 @@ int netns_enter(const char *spec, int *ret_orig_fd);
  */
 int netns_ino(const char *spec, uint64_t *ret_ino);
 
+/*
+ * netns_enter_ino() - setns(CLONE_NEWNET) into the namespace at path only
+ * if it is still the one with this device and inode (a /proc/<pid> path
+ * may now belong to another process). The caller keeps its own fd to come
+ * back with netns_switch_fd(). Returns 0, -ESTALE (another namespace now),
+ * -ENOENT/-ESRCH (gone), -EPERM (needs CAP_SYS_ADMIN), -EINVAL or -errno.
+ */
+int netns_enter_ino(const char *path, uint64_t dev, uint64_t ino);
+
+/* netns_switch_fd() - setns(CLONE_NEWNET) into fd, which stays open. 0 or -errno. */
+int netns_switch_fd(int fd);
+
 /* netns_return() - go back to orig_fd's namespace and close it. */
 int netns_return(int orig_fd);
 

@@ -98,7 +98,7 @@ static void json_outlook(struct json_object *o, const struct tw_outlook *ol, boo
 			       out_json_double(ol->exhaust_in_sec, 1));
 }
 
-static struct json_object *json_dest(const struct census *c, const struct census_dest *d)
+struct json_object *stat_json_dest(const struct census *c, const struct census_dest *d)
 {
 	struct json_object *o = json_object_new_object();
 	struct tw_outlook ol;
@@ -210,7 +210,7 @@ struct json_object *stat_json(const struct collect_result *res, const struct sta
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < rows(c->n_dests, v); i++)
-		json_object_array_add(a, json_dest(c, &c->dests[i]));
+		json_object_array_add(a, stat_json_dest(c, &c->dests[i]));
 	json_object_object_add(o, "destinations", a);
 	add_u64(o, "destinations_total", c->n_dests);
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct census;
+struct census_dest;
 struct collect_result;
 struct json_object;
 struct out_style;
@@ -21,6 +23,9 @@ struct stat_view {
 
 /* stat_json() - the full census document (schema 1). NULL on OOM. */
 struct json_object *stat_json(const struct collect_result *res, const struct stat_view *v);
+
+/* stat_json_dest() - one destination row of the census c (as in "destinations"). */
+struct json_object *stat_json_dest(const struct census *c, const struct census_dest *d);
 
 /* stat_summary_json() - the sockstat-only document for --summary. */
 struct json_object *stat_summary_json(const struct tw_sockstat *st, const struct stat_view *v);

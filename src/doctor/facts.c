@@ -511,6 +511,7 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 {
 	struct census_filter filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 };
 	struct collect_result res;
+	bool no_close_wait = false;
 	int r;
 
 	*ret_census_err = 0;
@@ -528,7 +529,11 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	if (!f->tw_objsize_measured)
 		f->tw_objsize = FACTS_TW_OBJSIZE_FALLBACK;
 	if (census) {
+		const struct census_filter *cf = &census->conf.filter;
+
 		fill_census(&f->census, census);
+		no_close_wait = cf->v4 && cf->v6 && !cf->states && cf->port < 0 && !cf->have_dst &&
+				census_total(census, TW_CLOSE_WAIT) == 0;
 		r = collect_culprits(&f->census, census);
 		if (r == 0)
 			r = collect_listeners(&f->census);
@@ -541,6 +546,7 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 			r = 0;
 		} else {
 			fill_census(&f->census, res.census);
+			no_close_wait = census_total(res.census, TW_CLOSE_WAIT) == 0;
 			r = collect_culprits(&f->census, res.census);
 			if (r == 0)
 				r = collect_listeners(&f->census);
@@ -549,9 +555,19 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	}
 	if (r < 0)
 		return r;
-	r = collect_close_wait(&f->close_wait);
-	if (r < 0)
-		return r;
+	/*
+	 * Every dump walks the whole established hash, shared by all namespaces:
+	 * when an unfiltered census found no CLOSE_WAIT, a second walk for
+	 * them would find none either (short of a race of one dump's length).
+	 */
+	if (no_close_wait) {
+		f->close_wait.have = true;
+		f->close_wait.owners_scanned = true;
+	} else {
+		r = collect_close_wait(&f->close_wait);
+		if (r < 0)
+			return r;
+	}
 	r = sysconf_scan(&f->sysconf);
 	if (r < 0)
 		return r;

@@ -186,6 +186,23 @@ struct facts_close_wait {
 
 struct census;
 
+#define FACTS_NSREF_VALUE_LEN 64
+#define FACTS_NSREF_ENTER_LEN 320
+
+/*
+ * doctor -A: the host namespace's sysctls (what sysctl-drift compares with)
+ * and who this namespace belongs to, for the fix. Not saved in bundles.
+ */
+struct facts_nsref {
+	bool have_host;				/* host values were read */
+	bool is_host;				/* this is the host namespace */
+	bool host_present[FS_MAX];
+	char host_value[FS_MAX][FACTS_NSREF_VALUE_LEN];
+	char runtime[16];			/* "docker", "containerd", ... or "" */
+	bool kubernetes;			/* a pod */
+	char enter[FACTS_NSREF_ENTER_LEN];	/* command prefix that runs inside it */
+};
+
 struct tw_facts {
 	char kernel[65];		/* uname -r; "" when unknown */
 	char netns[128];		/* what --netns named, or "" */
@@ -201,6 +218,7 @@ struct tw_facts {
 	struct facts_close_wait close_wait;
 	bool have_sysconf;
 	struct sysconf sysconf;
+	struct facts_nsref nsref;
 };
 
 /* facts_dest_outlook() - where a destination's use is heading (outlook.h). */

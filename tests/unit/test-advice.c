@@ -126,10 +126,101 @@ static void test_nothing_known_is_unknown(void **state)
 	facts_init(&f);
 	advice_eval(&f, &rep);
 	assert_int_equal(rep.overall, TW_SEV_UNKNOWN);
-	/* only conntrack (absent = not loaded) may be ok without input */
+	/* only conntrack (absent = not loaded) and sysctl-drift (no host: not doctor -A) may be ok */
 	for (size_t i = 0; i < ADV_RULE_MAX; i++)
-		if (strcmp(rep.findings[i].id, "conntrack-timewait") != 0)
+		if (strcmp(rep.findings[i].id, "conntrack-timewait") != 0 &&
+		    strcmp(rep.findings[i].id, "sysctl-drift") != 0)
 			assert_int_equal(rep.findings[i].sev, TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void host_ref(struct tw_facts *f, const char *range, const char *reuse, const char *ts,
+		     const char *buckets)
+{
+	struct facts_nsref *h = &f->nsref;
+
+	h->have_host = true;
+	snprintf(h->host_value[FS_PORT_RANGE], sizeof(h->host_value[0]), "%s", range);
+	snprintf(h->host_value[FS_TW_REUSE], sizeof(h->host_value[0]), "%s", reuse);
+	snprintf(h->host_value[FS_TIMESTAMPS], sizeof(h->host_value[0]), "%s", ts);
+	snprintf(h->host_value[FS_MAX_TW_BUCKETS], sizeof(h->host_value[0]), "%s", buckets);
+	h->host_present[FS_PORT_RANGE] = h->host_present[FS_TW_REUSE] = true;
+	h->host_present[FS_TIMESTAMPS] = h->host_present[FS_MAX_TW_BUCKETS] = true;
+}
+
+static bool fix_said(const struct tw_facts *f, const char *needle)
+{
+	static struct advice_report rep;
+	const struct advice_finding *x;
+
+	advice_eval(f, &rep);
+	x = advice_find(&rep, "sysctl-drift");
+	for (size_t i = 0; i < x->n_fix; i++)
+		if (strstr(x->fix[i], needle))
+			return true;
+	return false;
+}
+
+static void test_sysctl_drift(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	/* no host to compare with (plain doctor, bundles): ok */
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_OK);
+	/* the host widened the range and set reuse; this pod did not get them and connects out */
+	host_ref(&f, "10000 65535", "1", "1", "131072");
+	f.nsref.kubernetes = true;
+	snprintf(f.nsref.runtime, sizeof(f.nsref.runtime), "containerd");
+	f.census.tw_client = 100;
+	add_dest(&f, 100, 100);
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_WARNING);
+	assert_true(data(&f, "sysctl-drift", "port_range_size") == 28232);
+	assert_true(data(&f, "sysctl-drift", "host_port_range_size") == 55536);
+	assert_true(data(&f, "sysctl-drift", "tcp_tw_reuse") == 2);
+	assert_true(said(&f, "sysctl-drift", "2 = loopback only"));
+	assert_true(fix_said(&f, "securityContext.sysctls with net.ipv4.ip_local_port_range=\"10000 65535\", "
+				 "net.ipv4.tcp_tw_reuse=1"));
+	assert_true(fix_said(&f, "--allowed-unsafe-sysctls"));
+	/* the same drift with no client traffic: only worth knowing */
+	f.census.tw_client = 0;
+	f.census.n_dests = 0;
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_INFO);
+	/* docker: its own flag, and how to apply it now */
+	f.nsref.kubernetes = false;
+	snprintf(f.nsref.runtime, sizeof(f.nsref.runtime), "docker");
+	snprintf(f.nsref.enter, sizeof(f.nsref.enter), "nsenter --net=/proc/42/ns/net");
+	assert_true(fix_said(&f, "docker run --sysctl"));
+	assert_true(fix_said(&f, "nsenter --net=/proc/42/ns/net sysctl -w"));
+	/* timestamps off here, on on the host; fewer buckets with tw at half of them */
+	facts_set_sysctl(&f, FS_PORT_RANGE, "10000 65535");
+	facts_set_sysctl(&f, FS_TW_REUSE, "1");
+	facts_set_sysctl(&f, FS_TIMESTAMPS, "0");
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_INFO);
+	f.census.tw_client = 1;
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_WARNING);
+	f.census.tw_client = 0;
+	facts_set_sysctl(&f, FS_TIMESTAMPS, "1");
+	facts_set_sysctl(&f, FS_MAX_TW_BUCKETS, "1000");
+	f.sockstat.tcp_tw = 499;
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_INFO);
+	f.sockstat.tcp_tw = 500;
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_WARNING);
+	/* the same as the host, or better: ok; the host itself: ok */
+	facts_set_sysctl(&f, FS_MAX_TW_BUCKETS, "262144");
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_OK);
+	host_ref(&f, "32768 60999", "0", "1", "131072");
+	facts_set_sysctl(&f, FS_PORT_RANGE, "1024 65535");
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_OK);
+	host_ref(&f, "1024 65535", "1", "1", "131072");
+	facts_set_sysctl(&f, FS_PORT_RANGE, "32768 60999");
+	f.nsref.is_host = true;
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_OK);
+	/* a garbled host value is not compared */
+	f.nsref.is_host = false;
+	host_ref(&f, "garbage", "x1", "1", "131072");
+	assert_int_equal(eval(&f, "sysctl-drift"), TW_SEV_OK);
 	facts_done(&f);
 }
 
@@ -627,6 +718,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_idle_is_ok),
 		cmocka_unit_test(test_nothing_known_is_unknown),
+		cmocka_unit_test(test_sysctl_drift),
 		cmocka_unit_test(test_port_exhaustion),
 		cmocka_unit_test(test_port_exhaustion_fix_order),
 		cmocka_unit_test(test_port_projection),
