@@ -167,7 +167,7 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
 fuzz-bins: $(FUZZ_BINS)
 
 # `make fuzz` builds every harness with clang and runs each for FUZZ_SECONDS.
-fuzz:
+fuzz: fuzz-deps
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_OUT)/fuzz
 
