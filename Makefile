@@ -204,8 +204,6 @@ test-deps:
 fuzz-deps:
 	$(Q)scripts/install-deps build fuzz
 
-DOCS        := README.md BENCHMARKS.md $(wildcard docs/*.md)
-
 # PREFIX (default /usr/local) and DESTDIR as usual; the unit's ExecStart
 # follows BINDIR. Nothing is enabled or started.
 install: $(BIN) $(COMPLETION)
