@@ -234,7 +234,7 @@ check-user: test-bins
 	$(Q)TW_OUT=$(OUT) tests/run integration t0100
 
 check-fresh:
-	$(Q)scripts/check-fresh
+	$(Q)scripts/check-fresh $(FRESH_ARGS)
 
 # Removes every build folder it may. Root's build in a user's clone
 # (.output-root*) stays when an ordinary user cleans, with a note.
