@@ -5,24 +5,37 @@ VERSION     := 0.1.0
 PKG_CONFIG  ?= pkg-config
 CC          ?= cc
 CLANG       ?= clang
-BPFTOOL     ?= bpftool
+# bpftool lives in /usr/sbin on Debian, outside an ordinary user's PATH.
+ifeq ($(origin BPFTOOL),undefined)
+BPFTOOL     := $(firstword $(shell command -v bpftool 2>/dev/null) $(wildcard /usr/sbin/bpftool /sbin/bpftool) bpftool)
+endif
 LLVM_STRIP  ?= llvm-strip
 BPF         ?= 1
 SANITIZE    ?=
 DEVELOPER   ?= 1
 V           ?= 0
 PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/twscope
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 FUZZ        ?= 0
 FUZZ_SECONDS ?= 60
+# Root building in a clone that belongs to someone else (`sudo make check` in a
+# user's checkout) builds into .output-root* and never writes ./twscope, so no
+# root-owned file lands among the user's build files (docs/install.md).
+ROOT_SFX    := $(if $(filter 0,$(shell id -u)),$(if $(filter-out 0,$(shell stat -c %u . 2>/dev/null)),-root))
 ifeq ($(FUZZ),1)
 # libFuzzer build: clang, no BPF skeleton, its own output folder (make fuzz).
 CC          := $(CLANG)
 BPF         := 0
 SANITIZE    :=
-OUT         := .output-fuzz
+OUT         := .output$(ROOT_SFX)-fuzz
 else
-OUT         := .output$(if $(SANITIZE),-san)
+OUT         := .output$(ROOT_SFX)$(if $(SANITIZE),-san)
 endif
+FUZZ_OUT    := .output$(ROOT_SFX)-fuzz
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt
@@ -39,7 +52,7 @@ WARN        += -Werror
 endif
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DTW_VERSION='"$(VERSION)"' \
-               -DTW_HAVE_BPF=$(BPF) -Isrc -I$(OUT) $(PKG_CFLAGS) -MMD -MP
+               -DTW_HAVE_BPF=$(BPF) -Isrc -I$(OUT) $(PKG_CFLAGS) $(CPPFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ifeq ($(SANITIZE),1)
@@ -84,19 +97,29 @@ FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%)
 
-.PHONY: all deps check check-unit check-integration bench install clean vmlinux help fuzz fuzz-bins
+.PHONY: all deps test-deps fuzz-deps check check-unit check-integration bench install clean vmlinux \
+	help fuzz fuzz-bins completion deb check-deb check-user check-fresh
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-# A sanitizer build lives apart (.output-san/twscope) so it never replaces ./twscope.
-ifneq ($(SANITIZE),)
+# A sanitizer build lives apart (.output-san/twscope) so it never replaces
+# ./twscope; so does root's build in someone else's clone (.output-root/twscope).
+ifneq ($(SANITIZE)$(ROOT_SFX),)
 BIN := $(OUT)/twscope
 else
 BIN := twscope
 endif
 export TWSCOPE := $(abspath $(BIN))
 
-all: $(BIN)
+COMPLETION  := $(OUT)/completion/twscope
+
+all: $(BIN) $(COMPLETION)
+
+# Bash completion, generated from the command and option tables.
+completion: $(COMPLETION)
+$(COMPLETION): scripts/gen-completion src/twscope.c $(wildcard src/cmd-*.c src/lab/scn-*.c)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && scripts/gen-completion src > $@.tmp && mv $@.tmp $@
 
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(call msg,LINK,$@)
@@ -118,6 +141,7 @@ $(OUT)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h)
 		-Isrc/bpf -Isrc/bpf/vmlinux/$(ARCH) -c $< -o $@ && $(LLVM_STRIP) -g $@
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
+	$(Q)command -v $(BPFTOOL) >/dev/null || { echo "bpftool not found: run 'make deps' (Debian package bpftool), or build with BPF=0" >&2; exit 1; }
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 endif
 
@@ -143,16 +167,16 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
 fuzz-bins: $(FUZZ_BINS)
 
 # `make fuzz` builds every harness with clang and runs each for FUZZ_SECONDS.
-fuzz:
+fuzz: fuzz-deps
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
-	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run .output-fuzz/fuzz
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_OUT)/fuzz
 
 $(OUT)/bench/%: bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
-# `make check` = deps + build + unit + integration; the runner prints the summary line.
-check: deps
+# `make check` = test-deps + build + unit + integration; the runner prints the summary line.
+check: test-deps
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)TW_OUT=$(OUT) tests/run
 
@@ -168,18 +192,66 @@ test-bins: $(BIN) $(UNIT_BINS) $(HELPER_BINS)
 bench: $(BIN) $(BENCH_BINS) $(HELPER_BINS)
 	$(Q)bench/run
 
+# deps: what building and running need; test-deps adds the test suite's tools
+# (Prometheus, nginx, wrk, ...; their services are left disabled), fuzz-deps
+# clang's fuzzer runtime. scripts/install-deps says what it installs.
 deps:
-	$(Q)scripts/install-deps
+	$(Q)scripts/install-deps build
 
-install: twscope
-	install -D -m 0755 twscope $(DESTDIR)$(PREFIX)/bin/twscope
-	install -D -m 0644 doc/twscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/twscope.1
+test-deps:
+	$(Q)scripts/install-deps build test
 
+fuzz-deps:
+	$(Q)scripts/install-deps build fuzz
+
+# PREFIX (default /usr/local) and DESTDIR as usual; the unit's ExecStart
+# follows BINDIR. Nothing is enabled or started.
+install: $(BIN) $(COMPLETION)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/twscope
+	install -D -m 0644 doc/twscope.1 $(DESTDIR)$(MANDIR)/man1/twscope.1
+	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/twscope
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|^ExecStart=/usr/local/bin/twscope |ExecStart=$(BINDIR)/twscope |' \
+		deploy/systemd/twscope.service > $(DESTDIR)$(UNITDIR)/twscope.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/twscope.service
+	install -d $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 README.md BENCHMARKS.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/docs/
+	install -m 0644 deploy/prometheus/alerts.yml deploy/grafana/twscope.json $(DESTDIR)$(DOCDIR)/examples/
+
+# The Debian package (debian/), built in a scratch copy: `make deb` leaves the
+# .deb in $(OUT)/deb; `make check-deb` also runs lintian and checks its contents.
+deb:
+	$(Q)scripts/check-deb --build-only $(OUT)/deb
+
+check-deb:
+	$(Q)scripts/check-deb $(OUT)/deb
+
+# check-user: a clean copy built and `twscope doctor` run as an ordinary user
+# with Debian's user PATH (tests/integration/t0100). check-fresh: the README's
+# commands on a debootstrap of Debian 12, as root and as a sudo user (slow).
+check-user: test-bins
+	$(Q)TW_OUT=$(OUT) tests/run integration t0100
+
+check-fresh:
+	$(Q)scripts/check-fresh $(FRESH_ARGS)
+
+# Removes every build folder it may. Root's build in a user's clone
+# (.output-root*) stays when an ordinary user cleans, with a note.
 clean:
-	rm -rf .output .output-san .output-fuzz twscope
+	$(Q)me=$$(id -u); for d in .output .output-san .output-fuzz .output-root .output-root-san \
+		.output-root-fuzz twscope; do \
+		[ -e "$$d" ] || continue; \
+		if [ "$$me" -ne 0 ] && [ -n "$$(find "$$d" ! -user "$$me" -print -quit 2>/dev/null)" ]; then \
+			echo "make clean: leaving '$$d': it holds files of another user (root's, from 'sudo make check'); 'sudo make clean' removes it"; \
+		else \
+			echo "  RM       $$d"; rm -rf "$$d" || exit 1; \
+		fi; \
+	done
 
 help:
-	@echo 'targets: all deps check check-unit check-integration bench fuzz install clean vmlinux'
-	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1 FUZZ_SECONDS=60'
+	@echo 'targets: all deps test-deps fuzz-deps check check-unit check-integration check-user'
+	@echo '         check-deb check-fresh deb bench fuzz install completion clean vmlinux'
+	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1 FUZZ_SECONDS=60 PREFIX=/usr/local DESTDIR='
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)
