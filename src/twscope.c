@@ -31,6 +31,7 @@ static const struct tw_cmd commands[] = {
 	{ "lab", cmd_lab, "reproduce TIME_WAIT scenarios in private namespaces" },
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
+	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 };
 
 static void print_main_help(void)
@@ -39,8 +40,8 @@ static void print_main_help(void)
 	       "Find, explain and fix TCP TIME_WAIT trouble on Linux.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
-	printf("  %-8s %s\n", "help", "show help for a command (same as '<command> --help')");
+		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+	printf("  %-9s %s\n", "help", "show help for a command (same as '<command> --help')");
 	printf("\nglobal options:\n"
 	       "  -v, --verbose   debug messages on stderr\n"
 	       "  -V, --version   print the version and exit\n"
@@ -49,6 +50,7 @@ static void print_main_help(void)
 	       "  twscope doctor                 is TIME_WAIT a problem here, and what to do\n"
 	       "  twscope stat --top 5           worst destinations by ephemeral-port use\n"
 	       "  twscope stat --netns web1      census of the namespace 'web1'\n"
+	       "  twscope explain port-exhaustion  what a finding means and how to fix it\n"
 	       "  twscope help stat              options of 'stat'\n\n"
 	       "See twscope(1) for details.\n");
 }
@@ -61,39 +63,11 @@ static const struct tw_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean". Names are short: a fixed row suffices. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
-
-	if (la >= ARRAY_SIZE(row) || lb >= ARRAY_SIZE(row))
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static int unknown_command(const char *name)
 {
 	fprintf(stderr, "twscope: '%s' is not a twscope command. See 'twscope --help'.\n", name);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (edit_distance(name, commands[i].name) <= 2) {
+		if (str_distance(name, commands[i].name) <= 2) {
 			fprintf(stderr, "\nThe most similar command is\n\t%s\n", commands[i].name);
 			break;
 		}

@@ -50,5 +50,6 @@ int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif

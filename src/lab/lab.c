@@ -72,27 +72,6 @@ const struct lab_scenario *lab_find(const char *name)
 	return NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(cur));
-	}
-	return prev[lb];
-}
-
 const char *lab_suggest(const char *name)
 {
 	const char *best = NULL;
@@ -100,7 +79,7 @@ const char *lab_suggest(const char *name)
 
 	for (size_t i = 0; i < lab_n_scenarios; i++) {
 		const char *n = lab_scenarios[i]->name;
-		size_t d = edit_distance(name, n);
+		size_t d = str_distance(name, n);
 
 		/* a unique-enough prefix or substring also counts as a near miss */
 		if (strlen(name) >= 3 && strstr(n, name))

@@ -15,7 +15,7 @@ grep -q "The most similar command is" "$TW_TMP/e" && pass "did you mean" || fail
 # Exact names only: no prefix matching.
 "$TWSCOPE" st >/dev/null 2>&1; check_eq "prefix is not a command" 2 $?
 
-for cmd in stat doctor lab serve trace; do
+for cmd in stat doctor lab serve trace explain; do
 	"$TWSCOPE" help "$cmd" >"$TW_TMP/a" 2>&1; ra=$?
 	"$TWSCOPE" "$cmd" --help >"$TW_TMP/b" 2>&1; rb=$?
 	check_eq "help $cmd exit" 0 "$ra"
