@@ -201,6 +201,7 @@ struct tw_facts {
 	struct facts_close_wait close_wait;
 	bool have_sysconf;
 	struct sysconf sysconf;
+	int local_port_range_opt;	/* IP_LOCAL_PORT_RANGE probed: 1 works, -1 not, 0 not probed */
 };
 
 /* facts_dest_outlook() - where a destination's use is heading (outlook.h). */
