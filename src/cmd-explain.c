@@ -194,7 +194,7 @@ int cmd_explain(struct tw_ctx *ctx, int argc, char **argv)
 			help();
 			return TW_EXIT_OK;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	if (optind >= argc)

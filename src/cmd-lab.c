@@ -106,7 +106,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct lab_args
 			help();
 			return -1;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	return 0;

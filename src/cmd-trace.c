@@ -202,7 +202,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 			*ret_help = true;
 			return 0;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	if (optind < argc)

@@ -34,15 +34,15 @@ static const struct tw_cmd commands[] = {
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 };
 
-static void print_main_help(void)
+static void print_main_help(FILE *f)
 {
-	printf("usage: twscope [-v] [-V] [-h] <command> [options] [args]\n\n"
+	fprintf(f, "usage: twscope [-v] [-V] [-h] <command> [options] [args]\n\n"
 	       "Find, explain and fix TCP TIME_WAIT trouble on Linux.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
-	printf("  %-9s %s\n", "help", "show help for a command (same as '<command> --help')");
-	printf("\nglobal options:\n"
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-9s %s\n", "help", "show help for a command (same as '<command> --help')");
+	fprintf(f, "\nglobal options:\n"
 	       "  -v, --verbose   debug messages on stderr\n"
 	       "  -V, --version   print the version and exit\n"
 	       "  -h, --help      this help\n\n"
@@ -86,11 +86,40 @@ int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...)
 	return TW_EXIT_USAGE;
 }
 
-int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv)
+/*
+ * closest_option() - the long option of opts nearest to arg ("--jsn",
+ * "--top=3"), within edit distance 2, or NULL. Short options get none.
+ */
+static const char *closest_option(const char *arg, const struct option *opts)
 {
+	const char *best = NULL;
+	size_t best_d = 3;
+	char name[64];
+
+	if (strncmp(arg, "--", 2) != 0 || !opts)
+		return NULL;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+	for (; opts->name; opts++) {
+		size_t d = str_distance(name, opts->name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
+
+int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv, const struct option *opts)
+{
+	const char *arg = argv[optind - 1], *near;
+
 	if (c == ':')
-		return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
-	return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		return tw_usage(ctx, "option '%s' needs a value", arg);
+	near = closest_option(arg, opts);
+	if (near)
+		return tw_usage(ctx, "unknown option '%s'; did you mean '--%s'?", arg, near);
+	return tw_usage(ctx, "unknown option '%s'", arg);
 }
 
 static void init_ctx(struct tw_ctx *ctx)
@@ -146,7 +175,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+hVv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			print_main_help();
+			print_main_help(stdout);
 			return TW_EXIT_OK;
 		case 'V':
 			printf("twscope %s\n", TW_VERSION);
@@ -154,14 +183,19 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_verbose(true);
 			break;
-		default:
-			fprintf(stderr, "twscope: unknown option '%s'\ntry 'twscope --help'\n",
-				argv[optind - 1]);
+		default: {
+			const char *near = closest_option(argv[optind - 1], opts);
+
+			fprintf(stderr, "twscope: unknown option '%s'%s%s%s\ntry 'twscope --help'\n",
+				argv[optind - 1], near ? "; did you mean '--" : "", near ? near : "",
+				near ? "'?" : "");
 			return TW_EXIT_USAGE;
+		}
 		}
 	}
 	if (optind >= argc) {
-		print_main_help();
+		/* no command is a usage error: the usage goes to stderr (data only on stdout) */
+		print_main_help(stderr);
 		return TW_EXIT_USAGE;
 	}
 	argc -= optind;
@@ -170,7 +204,7 @@ int main(int argc, char **argv)
 		char *help_argv[] = { NULL, (char *)"--help", NULL };
 
 		if (argc < 2) {
-			print_main_help();
+			print_main_help(stdout);
 			return TW_EXIT_OK;
 		}
 		cmd = find_cmd(argv[1]);

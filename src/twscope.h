@@ -39,11 +39,15 @@ int cmd_enter_netns(const char *spec);
 /* cmd_collect_error() - a sentence for a collect_census() error, or NULL. */
 const char *cmd_collect_error(int r);
 
+struct option;
+
 /*
  * tw_bad_option() - the usage error for what getopt_long() returned as c
- * (':' = missing value, anything else = unknown option). Returns TW_EXIT_USAGE.
+ * (':' = missing value, anything else = unknown option), with the closest
+ * long option of opts (the command's getopt_long() table) as a "did you
+ * mean". Returns TW_EXIT_USAGE.
  */
-int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv);
+int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv, const struct option *opts);
 
 int cmd_stat(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv);
