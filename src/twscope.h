@@ -7,6 +7,7 @@
 #define TWSCOPE_TWSCOPE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes of every command except doctor (which uses the Nagios codes). */
 enum tw_exit {
@@ -35,6 +36,19 @@ int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...) __attribute__((form
  * one line (missing namespace, missing CAP_SYS_ADMIN). 0 or -errno.
  */
 int cmd_enter_netns(const char *spec);
+
+/*
+ * cmd_netns_error() - the one line every command prints for a netns error r
+ * (from netns_enter() or netns_ino()) about spec. Returns r.
+ */
+int cmd_netns_error(const char *spec, int r);
+
+/*
+ * cmd_netns_error_text() - that line's text into buf: never "needs root" when
+ * is_root (or CAP_SYS_ADMIN is effective) and the kernel refused anyway.
+ */
+const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap_sys_admin, char *buf,
+				 size_t len);
 
 /* cmd_collect_error() - a sentence for a collect_census() error, or NULL. */
 const char *cmd_collect_error(int r);
