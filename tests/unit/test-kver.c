@@ -14,6 +14,7 @@
 #include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "doctor/kver.h"
+#include "doctor/sysctlconf.h"
 #include "util.h"
 
 static void test_parse(void **state)
@@ -89,9 +90,11 @@ static void test_table_matches_docs(void **state)
 
 		snprintf(needle, sizeof(needle), "<a id=\"%s\"></a>", anchor);
 		sec = strstr(doc, needle);
-		if (!sec)
+		if (!sec) {
 			fail_msg("%s: no section in docs/kernel.md", ref);
-		end = strstr(sec + 1, "<a id=");
+			return;
+		}
+		end = strstr(sec + strlen(needle), "<a id=");
 		if (!end)
 			end = sec + strlen(sec);
 		snprintf(ver, sizeof(ver), "%u.%u", kchange_major(i), kchange_minor(i));
@@ -184,7 +187,7 @@ static void test_bundle_4_9(void **state)
 	assert_true(says(x, "Config sets tcp_tw_recycle = 1, which Linux 4.9 still has"));
 	assert_true(says(x, "sysctl -w net.ipv4.tcp_tw_recycle=0"));
 	/* and without config lines it cannot be judged */
-	f.sysconf.n = 0;
+	sysconf_done(&f.sysconf);
 	advice_eval(&f, &rep);
 	assert_int_equal(finding(&rep, "tw-recycle")->sev, TW_SEV_UNKNOWN);
 	facts_done(&f);
