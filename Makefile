@@ -83,7 +83,10 @@ LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/docto
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
 endif
-LIB_OBJS    := $(LIB_SRCS:%.c=$(OUT)/%.o)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(OUT)/%.o) $(OUT)/gen/docs-text.o
+# `twscope explain` renders these docs: embedded, so their text exists once.
+EMBED_DOCS  := explain_findings_md docs/findings.md explain_lab_md docs/lab.md \
+               explain_kernel_md docs/kernel.md
 MAIN_OBJ    := $(OUT)/src/twscope.o
 LIB         := $(OUT)/libtwscope.a
 SKELS       := $(BPF_SRCS:src/bpf/%.bpf.c=$(OUT)/%.skel.h)
@@ -132,6 +135,14 @@ $(LIB): $(LIB_OBJS)
 $(OUT)/%.o: %.c
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT)/gen/docs-text.c: scripts/embed-text $(filter docs/%,$(EMBED_DOCS))
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && scripts/embed-text $(EMBED_DOCS) > $@
+
+$(OUT)/gen/docs-text.o: $(OUT)/gen/docs-text.c
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 ifeq ($(BPF),1)
 $(OUT)/src/tracer.o: $(SKELS)

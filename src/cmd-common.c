@@ -3,28 +3,78 @@
 #include "twscope.h"
 
 #include <errno.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "netns.h"
+
+/* has_cap_sys_admin() - is CAP_SYS_ADMIN in the effective set (of our user namespace)? */
+static bool has_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+}
+
+const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap_sys_admin, char *buf,
+				 size_t len)
+{
+	switch (r) {
+	case -ENOENT:
+		snprintf(buf, len, "network namespace '%s' not found", spec);
+		break;
+	case -EPERM:
+		if (cap_sys_admin)
+			snprintf(buf, len, "entering network namespace '%s' was refused although "
+				 "CAP_SYS_ADMIN is effective: it belongs to a user namespace this one does "
+				 "not own (a container), or a security module forbids setns()", spec);
+		else if (is_root)
+			snprintf(buf, len, "entering network namespace '%s' needs CAP_SYS_ADMIN, which this "
+				 "root process lacks (dropped from its capabilities)", spec);
+		else
+			snprintf(buf, len, "entering network namespace '%s' needs CAP_SYS_ADMIN (run as root)",
+				 spec);
+		break;
+	case -EACCES:
+		if (is_root)
+			snprintf(buf, len, "cannot open network namespace '%s': permission denied although "
+				 "running as root: its process belongs to a user namespace this one does not "
+				 "own (a container), or a security module refuses access", spec);
+		else
+			snprintf(buf, len, "cannot open network namespace '%s': permission denied (needs root)",
+				 spec);
+		break;
+	case -EINVAL:
+		snprintf(buf, len, "'%s' is not a network namespace", spec);
+		break;
+	default:
+		snprintf(buf, len, "cannot enter network namespace '%s': %s", spec, strerror(-r));
+		break;
+	}
+	return buf;
+}
+
+int cmd_netns_error(const char *spec, int r)
+{
+	char buf[512];
+
+	return tw_err(0, "%s", cmd_netns_error_text(spec, r, geteuid() == 0, has_cap_sys_admin(), buf,
+						     sizeof(buf))), r;
+}
 
 int cmd_enter_netns(const char *spec)
 {
 	int r = netns_enter(spec, NULL);
 
-	switch (r) {
-	case 0:
-		return 0;
-	case -ENOENT:
-		return tw_err(0, "network namespace '%s' not found", spec), r;
-	case -EPERM:
-		return tw_err(0, "entering network namespace '%s' needs CAP_SYS_ADMIN (run as root)", spec), r;
-	case -EACCES:
-		return tw_err(0, "cannot open network namespace '%s': permission denied (needs root)", spec), r;
-	case -EINVAL:
-		return tw_err(0, "'%s' is not a network namespace", spec), r;
-	default:
-		return tw_err(r, "cannot enter network namespace '%s'", spec);
-	}
+	return r < 0 ? cmd_netns_error(spec, r) : 0;
 }
 
 const char *cmd_collect_error(int r)

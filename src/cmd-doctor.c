@@ -166,7 +166,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct doctor_a
 			return -1;
 		default:
 			/* Nagios convention: usage errors are UNKNOWN. */
-			(void) tw_bad_option(ctx, c, argv);
+			(void) tw_bad_option(ctx, c, argv, opts);
 			return DOCTOR_UNKNOWN;
 		}
 	}

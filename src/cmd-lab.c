@@ -106,7 +106,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct lab_args
 			help();
 			return -1;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	return 0;
@@ -185,24 +185,76 @@ static const char *verdict_color(const struct out_style *st, enum lab_verdict v)
 	}
 }
 
+/* print_phase() - "    label: a=1, b=2" with each setting once (a phase may flip one back and forth). */
+static void print_phase(const char *label, struct json_object *sysctls)
+{
+	size_t n = json_object_array_length(sysctls), shown = 0;
+
+	printf("    %s: ", label);
+	for (size_t i = 0; i < n; i++) {
+		const char *kv = json_object_get_string(json_object_array_get_idx(sysctls, i));
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(kv, json_object_get_string(json_object_array_get_idx(sysctls, j))) == 0;
+		if (!seen)
+			printf("%s%s", shown++ ? ", " : "", kv);
+	}
+	printf("\n");
+}
+
+static void print_setup(struct json_object *setup)
+{
+	struct json_object *phases, *sys, *opts, *label, *list;
+
+	printf("  setup:\n");
+	if (json_object_object_get_ex(setup, "phases", &phases)) {
+		for (size_t i = 0; i < json_object_array_length(phases); i++) {
+			struct json_object *p = json_object_array_get_idx(phases, i);
+
+			if (json_object_object_get_ex(p, "phase", &label) &&
+			    json_object_object_get_ex(p, "sysctls", &list))
+				print_phase(json_object_get_string(label), list);
+		}
+	} else if (json_object_object_get_ex(setup, "sysctls", &sys)) {
+		print_phase("sysctls", sys);
+	}
+	if (json_object_object_get_ex(setup, "socket_options", &opts))
+		for (size_t i = 0; i < json_object_array_length(opts); i++)
+			printf("    note: %s\n", json_object_get_string(json_object_array_get_idx(opts, i)));
+}
+
+/* print_value() - a number or string as is; an object as "k v, k v"; an array as "a, b". */
+static void print_value(struct json_object *val)
+{
+	if (json_object_is_type(val, json_type_object)) {
+		size_t i = 0;
+
+		json_object_object_foreach(val, k, v) {
+			printf("%s%s ", i++ ? ", " : "", k);
+			print_value(v);
+		}
+		if (!i)
+			printf("-");
+	} else if (json_object_is_type(val, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(val); i++) {
+			if (i)
+				printf(", ");
+			print_value(json_object_array_get_idx(val, i));
+		}
+	} else {
+		printf("%s", json_object_get_string(val));
+	}
+}
+
 static void print_outcome(const struct out_style *st, const struct lab_outcome *o)
 {
-	struct json_object *v, *sys, *opts;
+	struct json_object *v;
 	const char *reset = out_color(st, OUT_RESET);
 
 	printf("%s%s%s: %s\n", out_color(st, OUT_BOLD), o->scn->name, reset, o->scn->question);
-	if (o->result && json_object_object_get_ex(o->result, "setup", &v)) {
-		if (json_object_object_get_ex(v, "sysctls", &sys)) {
-			printf("  setup:   ");
-			for (size_t i = 0; i < json_object_array_length(sys); i++)
-				printf(" %s%s", json_object_get_string(json_object_array_get_idx(sys, i)),
-				       i + 1 < json_object_array_length(sys) ? "," : "");
-			printf("\n");
-		}
-		if (json_object_object_get_ex(v, "socket_options", &opts))
-			for (size_t i = 0; i < json_object_array_length(opts); i++)
-				printf("            %s\n", json_object_get_string(json_object_array_get_idx(opts, i)));
-	}
+	if (o->result && json_object_object_get_ex(o->result, "setup", &v))
+		print_setup(v);
 	printf("  expected: %s (%s)\n", o->scn->expectation, o->scn->source);
 	if (o->result && json_object_object_get_ex(o->result, "checks", &v)) {
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -218,14 +270,13 @@ static void print_outcome(const struct out_style *st, const struct lab_outcome *
 		}
 	}
 	if (o->result && json_object_object_get_ex(o->result, "observed", &v)) {
-		printf("  observed:");
+		/* one line per observation; keys carry their unit (_ms, _per_sec, _pct) */
+		printf("  observed:\n");
 		json_object_object_foreach(v, key, val) {
-			if (json_object_is_type(val, json_type_object) || json_object_is_type(val, json_type_array))
-				printf(" %s=%s", key, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
-			else
-				printf(" %s=%s", key, json_object_get_string(val));
+			printf("    %s: ", key);
+			print_value(val);
+			printf("\n");
 		}
-		printf("\n");
 	}
 	printf("  verdict:  %s%s%s%s%s (%.1f s)\n\n", verdict_color(st, o->verdict), lab_verdict_name(o->verdict),
 	       reset, o->diff[0] ? ": " : "", o->diff, (double)o->duration_ns / 1e9);

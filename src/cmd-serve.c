@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -98,7 +99,8 @@ static void help(void)
 	       "renders them in the text exposition format. Scrapes arriving together\n"
 	       "share one census. Also serves / (landing page) and /healthz.\n\n"
 	       "options:\n"
-	       "  -l, --listen ADDR:PORT     HTTP address (default " SERVE_DEFAULT_LISTEN ");\n"
+	       "  -l, --listen ADDR:PORT     HTTP address (default " SERVE_DEFAULT_LISTEN "; localhost\n"
+	       "                             means 127.0.0.1, no DNS);\n"
 	       "                             IPv6 as [ADDR]:PORT; port 0 picks a free port\n"
 	       "  -n, --netns NS             measure another network namespace (name in\n"
 	       "                             /run/netns, path or PID; needs CAP_SYS_ADMIN). The\n"
@@ -180,7 +182,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 			help();
 			return -1;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	if (optind < argc)
@@ -347,10 +349,29 @@ copy:
 	return r;
 }
 
+/*
+ * listen_spec() - "localhost:PORT" as "127.0.0.1:PORT", without asking DNS
+ * or /etc/hosts (the loopback name is fixed, and serve must not depend on a
+ * resolver); anything else unchanged.
+ */
+static const char *listen_spec(const char *spec, char *buf, size_t len)
+{
+	static const char name[] = "localhost:";
+
+	if (strncasecmp(spec, name, strlen(name)) != 0)
+		return spec;
+	if ((size_t)snprintf(buf, len, "127.0.0.1:%s", spec + strlen(name)) >= len)
+		return spec;
+	return buf;
+}
+
 static int open_listener(const char *spec, struct tw_addr *addr, int *ret_fd, uint16_t *ret_port)
 {
+	char resolved[TW_ENDPOINT_STRLEN + 16];
 	int port = -1;
 	int r;
+
+	spec = listen_spec(spec, resolved, sizeof(resolved));
 
 	if (addr_parse_endpoint(spec, addr, &port) < 0 || port < 0) {
 		/* addr_parse_endpoint() rejects port 0; allow it for "pick a free port". */
@@ -466,7 +487,8 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	r = open_listener(a->listen, &addr, &fd, &port);
 	if (r == -EINVAL) {
 		webconfig_done(&web);
-		return tw_usage(ctx, "invalid --listen '%s' (ADDR:PORT or [V6ADDR]:PORT)", a->listen);
+		return tw_usage(ctx, "invalid --listen '%s' (ADDR:PORT, [V6ADDR]:PORT or localhost:PORT)",
+				a->listen);
 	}
 	if (r < 0) {
 		webconfig_done(&web);

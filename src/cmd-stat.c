@@ -214,7 +214,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 			help();
 			return -1;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	if (optind < argc)

@@ -202,7 +202,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, bool *ret_help)
 			*ret_help = true;
 			return 0;
 		default:
-			return tw_bad_option(ctx, c, argv);
+			return tw_bad_option(ctx, c, argv, opts);
 		}
 	}
 	if (optind < argc)
@@ -569,13 +569,10 @@ static int open_tracer(struct trace_state *st, struct tracer **ret_t)
 		uint64_t ino;
 
 		r = netns_ino(args.netns, &ino);
-		if (r == -EINVAL) {
-			tw_err(0, "'%s' is not a network namespace", args.netns);
-			return fail(r, "not a network namespace");
-		}
 		if (r < 0) {
-			tw_err(r, "cannot open netns '%s'", args.netns);
-			return fail(r, "cannot open netns");
+			/* the same line as stat, doctor and serve */
+			(void) cmd_netns_error(args.netns, r);
+			return fail(r, r == -EINVAL ? "not a network namespace" : "cannot open netns");
 		}
 		o.netns_ino = (uint32_t)ino;
 	}

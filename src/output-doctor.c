@@ -109,8 +109,12 @@ static void print_finding(FILE *f, const struct out_style *st, const struct advi
 		snprintf(num, sizeof(num), "  fix %zu: ", i + 1);
 		wrap(f, num, "         ", out_safe(t, sizeof(t), x->fix[i], fl), width);
 	}
-	if (!brief)
+	if (!brief) {
 		fprintf(f, "  %sref: %s%s\n", out_color(st, OUT_DIM), x->reference, out_color(st, OUT_RESET));
+		/* the whole explanation, offline (src/explain.c) */
+		fprintf(f, "  %smore: twscope explain %s%s\n", out_color(st, OUT_DIM), x->id,
+			out_color(st, OUT_RESET));
+	}
 	fputc('\n', f);
 }
 

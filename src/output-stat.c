@@ -261,21 +261,20 @@ static void heading(FILE *f, const struct out_style *st, const char *title)
 static void print_states(FILE *f, const struct out_style *st, const struct census *c,
 			 const struct stat_view *v)
 {
-	char a[16], b[16], t[16];
-
+	/* exact counts, as ss and the JSON give them: no 14.1K in a table of counts */
 	heading(f, st, "TCP sockets by state");
 	if (!v->no_header)
-		fprintf(f, "  %-14s %8s %8s %8s\n", "STATE", "IPV4", "IPV6", "TOTAL");
+		fprintf(f, "  %-14s %12s %12s %12s\n", "STATE", "IPV4 SOCKETS", "IPV6 SOCKETS", "ALL SOCKETS");
 	for (unsigned int s = 1; s < TW_STATE_MAX; s++) {
 		uint64_t n4 = c->states[TW_FAM_V4][s], n6 = c->states[TW_FAM_V6][s];
 
 		if (s == TW_BOUND_INACTIVE || (n4 + n6 == 0 && s != TW_ESTABLISHED && s != TW_TIME_WAIT))
 			continue;
-		fprintf(f, "  %-14s %8s %8s %8s\n", tcpstate_name(s), out_human(n4, a, sizeof(a)),
-			out_human(n6, b, sizeof(b)), out_human(n4 + n6, t, sizeof(t)));
+		fprintf(f, "  %-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", tcpstate_name(s), n4, n6,
+			n4 + n6);
 	}
-	fprintf(f, "  %-14s %8s %8s %8s\n", "all", out_human(census_family_total(c, TW_FAM_V4), a, sizeof(a)),
-		out_human(census_family_total(c, TW_FAM_V6), b, sizeof(b)), out_human(c->sockets, t, sizeof(t)));
+	fprintf(f, "  %-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", "all",
+		census_family_total(c, TW_FAM_V4), census_family_total(c, TW_FAM_V6), c->sockets);
 }
 
 static void print_sides(FILE *f, const struct out_style *st, const struct census *c)
@@ -322,8 +321,9 @@ static void print_dests(FILE *f, const struct out_style *st, const struct census
 		wr = b > wr ? b : wr;
 	}
 	if (!v->no_header)
-		fprintf(f, "  %-*s %-*s %7s %7s %-27s %9s %6s %-8s %9s\n", wl, "LOCAL", wr, "REMOTE", "HELD",
-			"TW", "USE", "CLOSE/S", "PROJ", "TREND", "CEILING/S");
+		fprintf(f, "  %-*s %-*s %10s %10s %-27s %9s %9s %-8s %11s\n", wl, "LOCAL", wr, "REMOTE",
+			"PORTS HELD", "TW SOCKETS", "USE (% OF USABLE PORTS)", "CLOSES/S", "PROJ. USE",
+			"TREND", "MAX CONN/S");
 	for (size_t i = 0; i < n; i++) {
 		const struct census_dest *d = &c->dests[i];
 		enum out_color col = d->util_pct >= 80 ? OUT_RED : d->util_pct >= 50 ? OUT_YELLOW : OUT_GREEN;
@@ -331,11 +331,11 @@ static void print_dests(FILE *f, const struct out_style *st, const struct census
 
 		addr_format(&d->local, local, sizeof(local));
 		addr_format_endpoint(&d->remote, d->remote_port, remote, sizeof(remote));
-		fprintf(f, "  %-*s %-*s %7" PRIu64 " %7" PRIu64 " %s", wl, local, wr, remote, d->held,
+		fprintf(f, "  %-*s %-*s %10" PRIu64 " %10" PRIu64 " %s", wl, local, wr, remote, d->held,
 			d->time_wait, out_color(st, col));
 		out_bar(f, st, d->util_pct / 100.0, 20);
 		outlook_compute(&d->closes, d->held, d->time_wait, c->usable, &ol);
-		fprintf(f, "%s %5.1f%% %9.1f %5.0f%% %-8s %9.1f\n", out_color(st, OUT_RESET), d->util_pct,
+		fprintf(f, "%s %5.1f%% %9.1f %8.0f%% %-8s %11.1f\n", out_color(st, OUT_RESET), d->util_pct,
 			ol.rate_per_sec, ol.projected_util_pct, outlook_trend_name(ol.trend),
 			(double)c->usable / TW_TIME_WAIT_SEC);
 	}
@@ -354,13 +354,13 @@ static void print_servers(FILE *f, const struct out_style *st, const struct cens
 		return;
 	}
 	if (!v->no_header)
-		fprintf(f, "  %-6s %8s %8s %8s %8s  %s\n", "PORT", "TW", "ESTAB", "OTHER", "REMOTES",
-			"TOP REMOTE IPS (TIME_WAIT)");
+		fprintf(f, "  %-6s %10s %13s %13s %10s  %s\n", "PORT", "TW SOCKETS", "ESTAB SOCKETS",
+			"OTHER SOCKETS", "REMOTE IPS", "TOP REMOTE IPS (TIME_WAIT SOCKETS)");
 	for (size_t i = 0; i < rows(c->n_servers, v); i++) {
 		const struct census_server_port *s = &c->servers[i];
 		uint64_t other = s->total - s->states[TW_TIME_WAIT] - s->states[TW_ESTABLISHED];
 
-		fprintf(f, "  %-6u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " ", s->port,
+		fprintf(f, "  %-6u %10" PRIu64 " %13" PRIu64 " %13" PRIu64 " %10" PRIu64 " ", s->port,
 			s->states[TW_TIME_WAIT], s->states[TW_ESTABLISHED], other, s->distinct_remotes);
 		for (size_t j = 0; j < s->n_top; j++)
 			fprintf(f, " %s (%" PRIu64 ")", addr_format(&s->top[j].addr, ip, sizeof(ip)),
@@ -380,9 +380,9 @@ static void print_peers(FILE *f, const struct out_style *st, const struct census
 		return;
 	}
 	if (!v->no_header)
-		fprintf(f, "  %-39s %8s %8s\n", "REMOTE IP", "TW", "SOCKETS");
+		fprintf(f, "  %-39s %10s %11s\n", "REMOTE IP", "TW SOCKETS", "ALL SOCKETS");
 	for (size_t i = 0; i < rows(c->n_peers, v); i++)
-		fprintf(f, "  %-39s %8" PRIu64 " %8" PRIu64 "\n", addr_format(&c->peers[i].addr, ip, sizeof(ip)),
+		fprintf(f, "  %-39s %10" PRIu64 " %11" PRIu64 "\n", addr_format(&c->peers[i].addr, ip, sizeof(ip)),
 			c->peers[i].time_wait, c->peers[i].total);
 }
 
@@ -390,7 +390,7 @@ static void print_timers(FILE *f, const struct out_style *st, const struct censu
 {
 	uint64_t max = 0;
 
-	heading(f, st, "TIME_WAIT remaining time (fixed 60 s, docs/kernel.md#tw-duration)");
+	heading(f, st, "TIME_WAIT remaining time (fixed 60 s, docs/kernel.md#tw-duration): sockets per 5 s");
 	for (int i = 0; i < TW_TIMER_BUCKETS; i++)
 		if (c->tw_timer[i] > max)
 			max = c->tw_timer[i];

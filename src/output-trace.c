@@ -121,7 +121,7 @@ static void netns_str(const struct trace_report *r, uint32_t ino, char *buf, siz
 static void print_cw_table(FILE *f, const struct trace_report *r, int aw, unsigned int flags)
 {
 	fprintf(f, "\n%-8s %-16s %-12s %-*s %-*s %10s %10s\n", "PID", "COMM", "NETNS", aw,
-		"LOCAL", aw, "REMOTE", "CLOSE_WAIT", "OLDEST_S");
+		"LOCAL", aw, "REMOTE", "CW_SOCKETS", "OLDEST_S");
 	for (size_t i = 0; i < r->n_cw; i++) {
 		const struct trace_cw_row *g = &r->cw[i];
 		char l[EP_LEN], rem[EP_LEN], pid[16], ns[NETNS_TERM_LEN], comm[COMM_TERM_LEN];
@@ -156,8 +156,8 @@ void trace_print_table(FILE *f, const struct trace_report *r, const struct trace
 		else
 			fprintf(f, "%-8s %-16s", "PID", "COMM");
 		fprintf(f, " %-12s %-22s %-*s %-*s %10s", "NETNS", "EVENT", aw, "LOCAL", aw, "REMOTE",
-			"COUNT");
-		fprintf(f, o->live ? " %9s\n" : "\n", "RATE/s");
+			"EVENTS");
+		fprintf(f, o->live ? " %9s\n" : "\n", "EVENTS/S");
 	}
 	for (size_t i = 0; i < r->n_rows && i < max; i++) {
 		const struct twt_key *k = r->rows[i].key;

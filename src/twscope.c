@@ -31,17 +31,18 @@ static const struct tw_cmd commands[] = {
 	{ "lab", cmd_lab, "reproduce TIME_WAIT scenarios in private namespaces" },
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
+	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 };
 
-static void print_main_help(void)
+static void print_main_help(FILE *f)
 {
-	printf("usage: twscope [-v] [-V] [-h] <command> [options] [args]\n\n"
+	fprintf(f, "usage: twscope [-v] [-V] [-h] <command> [options] [args]\n\n"
 	       "Find, explain and fix TCP TIME_WAIT trouble on Linux.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
-	printf("  %-8s %s\n", "help", "show help for a command (same as '<command> --help')");
-	printf("\nglobal options:\n"
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-9s %s\n", "help", "show help for a command (same as '<command> --help')");
+	fprintf(f, "\nglobal options:\n"
 	       "  -v, --verbose   debug messages on stderr\n"
 	       "  -V, --version   print the version and exit\n"
 	       "  -h, --help      this help\n\n"
@@ -49,6 +50,7 @@ static void print_main_help(void)
 	       "  twscope doctor                 is TIME_WAIT a problem here, and what to do\n"
 	       "  twscope stat --top 5           worst destinations by ephemeral-port use\n"
 	       "  twscope stat --netns web1      census of the namespace 'web1'\n"
+	       "  twscope explain port-exhaustion  what a finding means and how to fix it\n"
 	       "  twscope help stat              options of 'stat'\n\n"
 	       "See twscope(1) for details.\n");
 }
@@ -61,39 +63,11 @@ static const struct tw_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean". Names are short: a fixed row suffices. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
-
-	if (la >= ARRAY_SIZE(row) || lb >= ARRAY_SIZE(row))
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static int unknown_command(const char *name)
 {
 	fprintf(stderr, "twscope: '%s' is not a twscope command. See 'twscope --help'.\n", name);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (edit_distance(name, commands[i].name) <= 2) {
+		if (str_distance(name, commands[i].name) <= 2) {
 			fprintf(stderr, "\nThe most similar command is\n\t%s\n", commands[i].name);
 			break;
 		}
@@ -112,11 +86,40 @@ int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...)
 	return TW_EXIT_USAGE;
 }
 
-int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv)
+/*
+ * closest_option() - the long option of opts nearest to arg ("--jsn",
+ * "--top=3"), within edit distance 2, or NULL. Short options get none.
+ */
+static const char *closest_option(const char *arg, const struct option *opts)
 {
+	const char *best = NULL;
+	size_t best_d = 3;
+	char name[64];
+
+	if (strncmp(arg, "--", 2) != 0 || !opts)
+		return NULL;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+	for (; opts->name; opts++) {
+		size_t d = str_distance(name, opts->name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
+
+int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv, const struct option *opts)
+{
+	const char *arg = argv[optind - 1], *near;
+
 	if (c == ':')
-		return tw_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
-	return tw_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		return tw_usage(ctx, "option '%s' needs a value", arg);
+	near = closest_option(arg, opts);
+	if (near)
+		return tw_usage(ctx, "unknown option '%s'; did you mean '--%s'?", arg, near);
+	return tw_usage(ctx, "unknown option '%s'", arg);
 }
 
 static void init_ctx(struct tw_ctx *ctx)
@@ -172,7 +175,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+hVv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			print_main_help();
+			print_main_help(stdout);
 			return TW_EXIT_OK;
 		case 'V':
 			printf("twscope %s\n", TW_VERSION);
@@ -180,14 +183,19 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_verbose(true);
 			break;
-		default:
-			fprintf(stderr, "twscope: unknown option '%s'\ntry 'twscope --help'\n",
-				argv[optind - 1]);
+		default: {
+			const char *near = closest_option(argv[optind - 1], opts);
+
+			fprintf(stderr, "twscope: unknown option '%s'%s%s%s\ntry 'twscope --help'\n",
+				argv[optind - 1], near ? "; did you mean '--" : "", near ? near : "",
+				near ? "'?" : "");
 			return TW_EXIT_USAGE;
+		}
 		}
 	}
 	if (optind >= argc) {
-		print_main_help();
+		/* no command is a usage error: the usage goes to stderr (data only on stdout) */
+		print_main_help(stderr);
 		return TW_EXIT_USAGE;
 	}
 	argc -= optind;
@@ -196,7 +204,7 @@ int main(int argc, char **argv)
 		char *help_argv[] = { NULL, (char *)"--help", NULL };
 
 		if (argc < 2) {
-			print_main_help();
+			print_main_help(stdout);
 			return TW_EXIT_OK;
 		}
 		cmd = find_cmd(argv[1]);

@@ -7,6 +7,7 @@
 #define TWSCOPE_TWSCOPE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes of every command except doctor (which uses the Nagios codes). */
 enum tw_exit {
@@ -36,19 +37,37 @@ int tw_usage(const struct tw_ctx *ctx, const char *fmt, ...) __attribute__((form
  */
 int cmd_enter_netns(const char *spec);
 
+/*
+ * cmd_netns_error() - the one line every command prints for a netns error r
+ * (from netns_enter() or netns_ino()) about spec. Returns r.
+ */
+int cmd_netns_error(const char *spec, int r);
+
+/*
+ * cmd_netns_error_text() - that line's text into buf: never "needs root" when
+ * is_root (or CAP_SYS_ADMIN is effective) and the kernel refused anyway.
+ */
+const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap_sys_admin, char *buf,
+				 size_t len);
+
 /* cmd_collect_error() - a sentence for a collect_census() error, or NULL. */
 const char *cmd_collect_error(int r);
 
+struct option;
+
 /*
  * tw_bad_option() - the usage error for what getopt_long() returned as c
- * (':' = missing value, anything else = unknown option). Returns TW_EXIT_USAGE.
+ * (':' = missing value, anything else = unknown option), with the closest
+ * long option of opts (the command's getopt_long() table) as a "did you
+ * mean". Returns TW_EXIT_USAGE.
  */
-int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv);
+int tw_bad_option(const struct tw_ctx *ctx, int c, char **argv, const struct option *opts);
 
 int cmd_stat(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif

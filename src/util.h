@@ -95,4 +95,10 @@ uint64_t now_ns(void);
 /* strv_contains()-style lookup: is s one of the NULL-terminated list? */
 bool str_in(const char *s, const char *const *list);
 
+/*
+ * str_distance() - Levenshtein edit distance between a and b, for "did you
+ * mean" suggestions; 99 when either is 63 characters or longer.
+ */
+size_t str_distance(const char *a, const char *b);
+
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "doctor/facts.h"
+#include "doctor/kver.h"
 #include "outlook.h"
 #include "doctor/recipes.h"
 #include "output.h"
@@ -128,6 +129,30 @@ static void unknown(struct advice_finding *x, const char *missing)
 }
 
 /* --- fact helpers -------------------------------------------------------- */
+
+/* kernel_has() - does the facts' kernel (uname -r, or the bundle's) have a change? */
+static enum kver_has kernel_has(const struct tw_facts *f, enum kchange_id id)
+{
+	return kver_has(f->kernel, id);
+}
+
+/* kernel_name() - "Linux 4.9" for the facts' kernel, or "this kernel" when unknown. */
+static const char *kernel_name(const struct tw_facts *f, char *buf, size_t len)
+{
+	struct kver k;
+
+	if (kver_parse(f->kernel, &k) < 0)
+		return "this kernel";
+	snprintf(buf, len, "Linux %u.%u", k.major, k.minor);
+	return buf;
+}
+
+/* since() - "Linux 6.3" for a change of the table. */
+static const char *since(enum kchange_id id, char *buf, size_t len)
+{
+	snprintf(buf, len, "Linux %u.%u", kchange_major(id), kchange_minor(id));
+	return buf;
+}
 
 /* Facts may come from a bundle: arithmetic on them saturates instead of wrapping. */
 static uint64_t sat_add(uint64_t a, uint64_t b)
@@ -279,6 +304,49 @@ static bool port_recipe(const struct facts_dest *w, const struct facts_culprit *
 	return true;
 }
 
+/*
+ * reuse_delay_text() - how old a TIME_WAIT must be before tcp_tw_reuse takes
+ * it: the sysctl where the kernel has it (probed), else the fixed second.
+ */
+static const char *reuse_delay_text(const struct tw_facts *f, char *buf, size_t len)
+{
+	char sn[32];
+	int64_t ms;
+
+	if (facts_sysctl_int(f, FS_TW_REUSE_DELAY, &ms))
+		snprintf(buf, len, "tcp_tw_reuse_delay (%" PRId64 " ms here)", ms);
+	else if (f->sysctl[FS_TW_REUSE_DELAY].error || kernel_has(f, KCHANGE_TW_REUSE_DELAY) == KVER_YES)
+		snprintf(buf, len, "tcp_tw_reuse_delay (default 1000 ms)");
+	else
+		snprintf(buf, len, "about 1 s (fixed on this kernel, counted in whole seconds; the "
+			 "tcp_tw_reuse_delay sysctl came in %s)", since(KCHANGE_TW_REUSE_DELAY, sn, sizeof(sn)));
+	return buf;
+}
+
+/*
+ * local_port_range_text() - the IP_LOCAL_PORT_RANGE alternative where the
+ * kernel has it: probed on the live host, by release for a bundle.
+ */
+static const char *local_port_range_text(const struct tw_facts *f, char *buf, size_t len)
+{
+	enum kver_has has = f->local_port_range_opt > 0 ? KVER_YES :
+			    f->local_port_range_opt < 0 ? KVER_NO :
+			    kernel_has(f, KCHANGE_IP_LOCAL_PORT_RANGE_OPT);
+	char kn[32], sn[32];
+
+	since(KCHANGE_IP_LOCAL_PORT_RANGE_OPT, sn, sizeof(sn));
+	if (has == KVER_YES)
+		snprintf(buf, len, ", or give the socket a range with IP_LOCAL_PORT_RANGE instead of "
+			 "binding to a chosen port");
+	else if (has == KVER_NO)
+		snprintf(buf, len, "; IP_LOCAL_PORT_RANGE, the other way, needs %s, and this is %s", sn,
+			 kernel_name(f, kn, sizeof(kn)));
+	else
+		snprintf(buf, len, ", or use IP_LOCAL_PORT_RANGE (%s+) instead of binding to a "
+			 "chosen port", sn);
+	return buf;
+}
+
 static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_census *c = &f->census;
@@ -288,6 +356,7 @@ static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding
 	double heat, worst = -1;
 	size_t over = 0;
 	int64_t reuse = -1, ts = -1;
+	char delay[192], opt[192];
 	bool projected;
 
 	if (!c->have)
@@ -364,18 +433,20 @@ static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding
 	(void) facts_sysctl_int(f, FS_TIMESTAMPS, &ts);
 	fix(x, "sysctl -w net.ipv4.tcp_tw_reuse=1 (and 'net.ipv4.tcp_tw_reuse = 1' in "
 	       "/etc/sysctl.d/90-twscope.conf): connect() may take over a TIME_WAIT 4-tuple older "
-	       "than tcp_tw_reuse_delay (1 s); outgoing connections only, and only with TCP "
-	       "timestamps on both ends%s%s.",
+	       "than %s; outgoing connections only, and only with TCP timestamps on both ends%s%s.",
+	    reuse_delay_text(f, delay, sizeof(delay)),
 	    reuse == 1 ? " (already 1 here)" : reuse == 2 ? " (now 2: loopback only)" : "",
 	    ts == 0 ? "; tcp_timestamps is 0 here, so it cannot work" : "");
 	fix(x, "Code that bind()s before connect() pins its port for every destination, TIME_WAIT "
 	       "included: set IP_BIND_ADDRESS_NO_PORT (setsockopt(fd, IPPROTO_IP, "
-	       "IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) before bind()), or use "
-	       "IP_LOCAL_PORT_RANGE (Linux 6.3+) instead of binding to a chosen port.");
+	       "IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) before bind())%s.",
+	    local_port_range_text(f, opt, sizeof(opt)));
 }
 
 static void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_finding *x)
 {
+	bool per_netns = kernel_has(f, KCHANGE_TW_BUCKETS_PER_NETNS) != KVER_NO;
+	char kn[32], sn[32];
 	int64_t max = -1;
 	uint64_t d = 0, total = 0, tw = 0, want;
 	bool have_max = facts_sysctl_int(f, FS_MAX_TW_BUCKETS, &max);
@@ -427,17 +498,22 @@ static void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_find
 	/* twice the peak, at least 262144, at most what the int sysctl holds */
 	want = sat_mul(tw, 2);
 	want = want < 262144 ? 262144 : want > INT32_MAX ? INT32_MAX : want;
-	why(x, "At tcp_max_tw_buckets (per namespace) a closing connection gets no TIME_WAIT at all: "
+	why(x, "At tcp_max_tw_buckets (%s) a closing connection gets no TIME_WAIT at all: "
 	       "it is destroyed and counted in TCPTimeWaitOverflow, with no log line on modern "
 	       "kernels. Late segments then meet RSTs, and old duplicates can reach a new connection "
-	       "on the same 4-tuple.");
+	       "on the same 4-tuple.", per_netns ? "per namespace" : "host-wide on this kernel");
 	fix(x, "Raise the limit well above the peak (peak TIME_WAIT = closes/s x 60): sysctl -w "
 	       "net.ipv4.tcp_max_tw_buckets=%" PRIu64 " and 'net.ipv4.tcp_max_tw_buckets = %" PRIu64
 	       "' in /etc/sysctl.d/90-twscope.conf; the default is half the TCP ehash size (dmesg: "
 	       "'TCP established hash table entries').",
 	    want, want);
-	fix(x, "It is per network namespace: set it inside each container's namespace; a host-wide "
-	       "value does not reach them.");
+	if (per_netns)
+		fix(x, "It is per network namespace: set it inside each container's namespace; a "
+		       "host-wide value does not reach them.");
+	else
+		fix(x, "On %s it is one host-wide limit shared by every namespace (per namespace from "
+		       "%s): set it on the host, counting the containers' TIME_WAIT too.",
+		    kernel_name(f, kn, sizeof(kn)), since(KCHANGE_TW_BUCKETS_PER_NETNS, sn, sizeof(sn)));
 	fix(x, "Produce fewer TIME_WAIT sockets: keep-alive or pooling, and let clients close first.");
 	fix(x, "Never lower it to 'clean up' TIME_WAIT: that trades the 60 s protection for silent "
 	       "aborts.");
@@ -486,6 +562,38 @@ static void rule_tw_reuse_ineffective(const struct tw_facts *f, struct advice_fi
 	title(x, "tcp_tw_reuse is consistent with the timestamps setting");
 }
 
+/*
+ * recycle_not_recorded() - a kernel older than 4.12 (by its release) whose
+ * tcp_tw_recycle value was not recorded (an older bundle): the config lines
+ * are live there, so judge them, or say what is missing.
+ */
+static void recycle_not_recorded(const struct tw_facts *f, struct advice_finding *x, size_t n_conf)
+{
+	const struct sysconf_entry *e, *on = NULL;
+	size_t it = 0;
+	char kn[32];
+
+	kernel_name(f, kn, sizeof(kn));
+	if (n_conf == 0)
+		return unknown(x, "net.ipv4.tcp_tw_recycle (this kernel has it; its value is missing)");
+	while ((e = conf_line(f, "net.ipv4.tcp_tw_recycle", &it)))
+		if (strcmp(e->value, "0") != 0)
+			on = e;
+	if (!on) {
+		title(x, "Config keeps tcp_tw_recycle off");
+		return;
+	}
+	x->sev = TW_SEV_WARNING;
+	title(x, "Config sets tcp_tw_recycle = %s, which %s still has: it drops SYNs from clients "
+		 "behind NAT", on->value, kn);
+	why(x, "tw_recycle remembers the last timestamp per peer IP and drops SYNs with a lower "
+	       "one; hosts behind one NAT address have unrelated clocks, so some of them randomly "
+	       "cannot connect. Linux 4.12 removed it for this reason; %s still has it.", kn);
+	fix(x, "sysctl -w net.ipv4.tcp_tw_recycle=0 and delete the line(s) above.");
+	fix(x, "For client-side port pressure use net.ipv4.tcp_tw_reuse=1 (outgoing only) or "
+	       "connection pooling instead.");
+}
+
 static void rule_tw_recycle(const struct tw_facts *f, struct advice_finding *x)
 {
 	const struct facts_sysctl *s = &f->sysctl[FS_TW_RECYCLE];
@@ -521,12 +629,14 @@ static void rule_tw_recycle(const struct tw_facts *f, struct advice_finding *x)
 		title(x, "tcp_tw_recycle=1 drops SYNs from clients behind NAT%s", pp ? " (it already did)" : "");
 		why(x, "tw_recycle remembers the last timestamp per peer IP and drops SYNs with a lower "
 		       "one; hosts behind one NAT address have unrelated clocks, so some of them randomly "
-		       "cannot connect. Linux removed it in 4.12 for this reason.");
+		       "cannot connect. Linux 4.12 removed it for this reason; this kernel still has it.");
 		fix(x, "sysctl -w net.ipv4.tcp_tw_recycle=0 and delete every config line that sets it.");
 		fix(x, "For client-side port pressure use net.ipv4.tcp_tw_reuse=1 (outgoing only) or "
 		       "connection pooling instead.");
 		return;
 	}
+	if (!s->present && kernel_has(f, KCHANGE_TW_RECYCLE_REMOVED) == KVER_NO)
+		return recycle_not_recorded(f, x, n_conf);
 	if (!s->present && !f->have_sysconf)
 		return unknown(x, "sysctl configuration files");
 	if (n_conf == 0) {

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -501,6 +502,29 @@ static int collect_close_wait(struct facts_close_wait *cw)
 	return r == -ENOMEM ? r : 0;
 }
 
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51	/* compat: remove when libc headers have it (glibc 2.38) */
+#endif
+
+/*
+ * probe_local_port_range_opt() - does this kernel know IP_LOCAL_PORT_RANGE?
+ * Setting 0 (no range: the default) on a fresh socket changes nothing; older
+ * kernels answer ENOPROTOOPT. 1, -1, or 0 when no socket could be made.
+ */
+static int probe_local_port_range_opt(void)
+{
+	uint32_t zero = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (fd < 0)
+		return 0;
+	r = setsockopt(fd, IPPROTO_IP, IP_LOCAL_PORT_RANGE, &zero, sizeof(zero));
+	r = r == 0 ? 1 : errno == ENOPROTOOPT ? -1 : 0;
+	(void) close(fd);
+	return r;
+}
+
 int facts_collect(struct tw_facts *f, uint64_t interval_ns, int *ret_census_err)
 {
 	return facts_collect_with(f, interval_ns, NULL, ret_census_err);
@@ -524,6 +548,7 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	if (r < 0)
 		return r;
 	f->have_sockstat = ksettings_sockstat(&f->sockstat) == 0;
+	f->local_port_range_opt = probe_local_port_range_opt();
 	f->tw_objsize_measured = ksettings_slab_objsize("tw_sock_TCP", &f->tw_objsize) == 0 &&
 				 f->tw_objsize > 0;
 	if (!f->tw_objsize_measured)

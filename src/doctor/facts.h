@@ -219,6 +219,7 @@ struct tw_facts {
 	bool have_sysconf;
 	struct sysconf sysconf;
 	struct facts_nsref nsref;
+	int local_port_range_opt;	/* IP_LOCAL_PORT_RANGE probed: 1 works, -1 not, 0 not probed */
 };
 
 /* facts_dest_outlook() - where a destination's use is heading (outlook.h). */

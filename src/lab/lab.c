@@ -72,27 +72,6 @@ const struct lab_scenario *lab_find(const char *name)
 	return NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(cur));
-	}
-	return prev[lb];
-}
-
 const char *lab_suggest(const char *name)
 {
 	const char *best = NULL;
@@ -100,7 +79,7 @@ const char *lab_suggest(const char *name)
 
 	for (size_t i = 0; i < lab_n_scenarios; i++) {
 		const char *n = lab_scenarios[i]->name;
-		size_t d = edit_distance(name, n);
+		size_t d = str_distance(name, n);
 
 		/* a unique-enough prefix or substring also counts as a near miss */
 		if (strlen(name) >= 3 && strstr(n, name))
@@ -180,6 +159,28 @@ static struct json_object *setup_obj(struct lab_result *res, const char *key, bo
 	return o;
 }
 
+/* The sysctls array of the current phase: the last of setup.phases[] if its label matches. */
+static struct json_object *phase_sysctls(struct lab_result *res)
+{
+	struct json_object *phases = setup_obj(res, "phases", true), *last, *v;
+	const char *label = res->phase[0] ? res->phase : "setup";
+	size_t n = json_object_array_length(phases);
+
+	if (n) {
+		last = json_object_array_get_idx(phases, n - 1);
+		if (json_object_object_get_ex(last, "phase", &v) &&
+		    strcmp(json_object_get_string(v), label) == 0 &&
+		    json_object_object_get_ex(last, "sysctls", &v))
+			return v;
+	}
+	last = json_object_new_object();
+	v = json_object_new_array();
+	json_object_object_add(last, "phase", json_object_new_string(label));
+	json_object_object_add(last, "sysctls", v);
+	json_object_array_add(phases, last);
+	return v;
+}
+
 static int sysctl_path(const char *name, char *buf, size_t len)
 {
 	size_t n;
@@ -229,8 +230,14 @@ int lab_sysctl_set(struct lab_env *env, struct lab_result *res, const char *name
 		/* in order of application: a scenario may flip one sysctl several times */
 		snprintf(kv, sizeof(kv), "%s=%s", name, value);
 		json_object_array_add(setup_obj(res, "sysctls", true), json_object_new_string(kv));
+		json_object_array_add(phase_sysctls(res), json_object_new_string(kv));
 	}
 	return 0;
+}
+
+void lab_phase(struct lab_result *res, const char *label)
+{
+	snprintf(res->phase, sizeof(res->phase), "%s", label);
 }
 
 void lab_setup_note(struct lab_result *res, const char *text)
@@ -252,6 +259,14 @@ void lab_check_add(struct lab_result *res, const char *what, enum lab_cmp cmp, i
 	c->expected_hi = expected_hi;
 	c->observed = observed;
 	c->ok = lab_check_eval(c);
+}
+
+void lab_check_add_dec(struct lab_result *res, const char *what, enum lab_cmp cmp, int64_t expected,
+		       int64_t expected_hi, int64_t observed, int decimals)
+{
+	lab_check_add(res, what, cmp, expected, expected_hi, observed);
+	if (res->n_checks && strcmp(res->checks[res->n_checks - 1].what, what) == 0)
+		res->checks[res->n_checks - 1].decimals = decimals;
 }
 
 void lab_expect_eq(struct lab_result *res, const char *what, int64_t expected, int64_t observed)
@@ -472,6 +487,7 @@ static struct json_object *checks_json(const struct lab_result *res)
 		json_object_object_add(o, "expected_value", json_object_new_int64(c->expected));
 		json_object_object_add(o, "expected_hi", json_object_new_int64(c->expected_hi));
 		json_object_object_add(o, "observed_value", json_object_new_int64(c->observed));
+		json_object_object_add(o, "decimals", json_object_new_int(c->decimals));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -576,6 +592,8 @@ static void decide(struct lab_outcome *out, const char *error)
 				k->expected_hi = json_object_get_int64(f);
 			if (json_object_object_get_ex(c, "observed_value", &f))
 				k->observed = json_object_get_int64(f);
+			if (json_object_object_get_ex(c, "decimals", &f))
+				k->decimals = json_object_get_int(f);
 			k->ok = lab_check_eval(k);
 		}
 	}

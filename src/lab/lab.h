@@ -38,6 +38,7 @@ struct lab_result {
 	struct json_object *observed;	/* free-form numbers, errnos, counter deltas, census */
 	struct lab_check checks[LAB_MAX_CHECKS];
 	size_t n_checks;
+	char phase[LAB_WHAT_MAX];	/* label of the sysctls set from now on (lab_phase()) */
 	char skip[LAB_REASON_MAX];
 	char error[LAB_REASON_MAX];
 };
@@ -106,6 +107,13 @@ bool lab_time_left(const struct lab_env *env);
  */
 int lab_sysctl_set(struct lab_env *env, struct lab_result *res, const char *name, const char *value);
 
+/*
+ * lab_phase() - label the sysctls set from now on ("2. reuse on right after
+ * exhaustion"); they go to setup.phases[] under it ("setup" until the first
+ * call), so the report says which setting belongs to which step.
+ */
+void lab_phase(struct lab_result *res, const char *label);
+
 /* lab_sysctl_has() - does this kernel have the sysctl? */
 bool lab_sysctl_has(const char *name);
 
@@ -115,6 +123,13 @@ void lab_setup_note(struct lab_result *res, const char *text);
 /* lab_check_add() - record one expectation against an observation. */
 void lab_check_add(struct lab_result *res, const char *what, enum lab_cmp cmp, int64_t expected,
 		   int64_t expected_hi, int64_t observed);
+
+/*
+ * lab_check_add_dec() - lab_check_add() for fractional values, given
+ * scaled by 10^decimals (1-3): 166 with 2 is shown as 1.66.
+ */
+void lab_check_add_dec(struct lab_result *res, const char *what, enum lab_cmp cmp, int64_t expected,
+		       int64_t expected_hi, int64_t observed, int decimals);
 
 /* shorthands */
 void lab_expect_eq(struct lab_result *res, const char *what, int64_t expected, int64_t observed);

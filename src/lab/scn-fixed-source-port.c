@@ -90,6 +90,7 @@ static int pins(struct lab_env *env, struct lab_result *res, int l0, int l1)
 	uint8_t bound[100] = {};
 	int n_bound = 0, n_auto = 0, n_other = 0, overlap = 0, err = 0, r;
 
+	lab_phase(res, "bind(0)+connect() and plain connect() pin ports");
 	if (lab_sysctl_set(env, res, "net.ipv4.ip_local_port_range", "40000 40099") < 0)
 		return lab_fail(res, -errno, "cannot set the port range");
 	for (int i = 0; i < 50; i++) {
@@ -130,6 +131,8 @@ static int sharing(struct lab_env *env, struct lab_result *res, int l0, int l1, 
 	struct lab_conn_opts o = { .bind = true, .bind_no_port = no_port };
 	int n[2] = { 0, 0 }, err = 0, r = 0;
 
+	lab_phase(res, no_port ? "IP_BIND_ADDRESS_NO_PORT: ports per destination" :
+				 "bind(0)+connect(): ports shared by destinations");
 	if (lab_sysctl_set(env, res, "net.ipv4.ip_local_port_range", no_port ? "42000 42099" : "41000 41099") < 0)
 		return lab_fail(res, -errno, "cannot set the port range");
 	/* 100 to :9000 then 100 to :9001, stop at the first error */
@@ -165,6 +168,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 {
 	int l0, l1, r;
 
+	lab_phase(res, "fixed source port cases");
 	if (lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "0") < 0)
 		return lab_fail(res, -errno, "cannot set tcp_tw_reuse");
 	l0 = labnet_listen(9000, false, 4096);

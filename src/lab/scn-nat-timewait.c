@@ -82,6 +82,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 
 	if (!lab_sysctl_has("net.ipv4.tcp_rfc1337"))
 		return lab_skip(res, "this kernel has no net.ipv4.tcp_rfc1337");
+	lab_phase(res, "1. tcp_rfc1337 off");
 	if (lab_sysctl_set(env, res, "net.ipv4.tcp_rfc1337", "0") < 0)
 		return lab_fail(res, -errno, "cannot set tcp_rfc1337");
 	lfd = labnet_listen(SPORT, true, 16);
@@ -91,6 +92,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 			    "the server closes first; tcp_timestamps flipped 1<->2 between the connections");
 
 	/* control: the same timestamp clock twice is accepted without PAWS */
+	lab_phase(res, "2. control: the same clock twice");
 	r = trial(env, res, lfd, "1", "1", 46100, &ctl);
 	if (r < 0)
 		return lab_fail(res, r, "control connection failed");
@@ -100,6 +102,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 	trial_done(&ctl);
 
 	/* rfc1337=0: find a 4-tuple whose offset sign makes the second SYN look older */
+	lab_phase(res, "3. rfc1337=0: clocks 1<->2 per trial until a SYN is rejected");
 	for (tries = 1; tries <= MAX_TRIES && lab_time_left(env); tries++) {
 		cport = (uint16_t)(46000 + tries);
 		r = trial(env, res, lfd, orders[tries % 2][0], orders[tries % 2][1], cport, &t);
@@ -129,6 +132,7 @@ static int run(struct lab_env *env, struct lab_result *res)
 	trial_done(&t);
 
 	/* rfc1337=1 on the same 4-tuple and order: every SYN is rejected */
+	lab_phase(res, "4. rfc1337=1 on the same 4-tuple");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_rfc1337", "1");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_syn_retries", "1");
 	r = trial(env, res, lfd, orders[found][0], orders[found][1], cport, &t);

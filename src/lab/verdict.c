@@ -38,20 +38,39 @@ const char *lab_errno_name(int err)
 	return n ? n : "unknown errno";
 }
 
+/* num() - v / 10^decimals with that many decimals ("166", 2 -> "1.66"). */
+static const char *num(int64_t v, int decimals, char *buf, size_t len)
+{
+	static const int64_t scale[] = { 1, 10, 100, 1000 };
+	uint64_t a;
+
+	if (decimals <= 0 || decimals > 3) {
+		snprintf(buf, len, "%" PRId64, v);
+		return buf;
+	}
+	a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / (uint64_t)scale[decimals],
+		 decimals, a % (uint64_t)scale[decimals]);
+	return buf;
+}
+
 const char *lab_check_expected_text(const struct lab_check *c, char *buf, size_t len)
 {
+	char a[32], b[32];
+
 	switch (c->cmp) {
 	case LAB_CMP_EQ:
-		snprintf(buf, len, "%" PRId64, c->expected);
+		snprintf(buf, len, "%s", num(c->expected, c->decimals, a, sizeof(a)));
 		break;
 	case LAB_CMP_GE:
-		snprintf(buf, len, ">= %" PRId64, c->expected);
+		snprintf(buf, len, ">= %s", num(c->expected, c->decimals, a, sizeof(a)));
 		break;
 	case LAB_CMP_LE:
-		snprintf(buf, len, "<= %" PRId64, c->expected);
+		snprintf(buf, len, "<= %s", num(c->expected, c->decimals, a, sizeof(a)));
 		break;
 	case LAB_CMP_RANGE:
-		snprintf(buf, len, "%" PRId64 "..%" PRId64, c->expected, c->expected_hi);
+		snprintf(buf, len, "%s..%s", num(c->expected, c->decimals, a, sizeof(a)),
+			 num(c->expected_hi, c->decimals, b, sizeof(b)));
 		break;
 	case LAB_CMP_ERRNO:
 		snprintf(buf, len, "%s", lab_errno_name((int)c->expected));
@@ -65,7 +84,7 @@ const char *lab_check_observed_text(const struct lab_check *c, char *buf, size_t
 	if (c->cmp == LAB_CMP_ERRNO)
 		snprintf(buf, len, "%s", lab_errno_name((int)c->observed));
 	else
-		snprintf(buf, len, "%" PRId64, c->observed);
+		num(c->observed, c->decimals, buf, len);
 	return buf;
 }
 

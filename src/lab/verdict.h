@@ -38,6 +38,7 @@ struct lab_check {
 	int64_t expected;
 	int64_t expected_hi;
 	int64_t observed;
+	int decimals;		/* values are x 10^decimals (0-3): 166 with 2 reads 1.66 */
 	bool ok;
 };
 
@@ -45,8 +46,9 @@ struct lab_check {
 bool lab_check_eval(const struct lab_check *c);
 
 /*
- * lab_check_expected_text() / lab_check_observed_text() - "== 100",
- * "100..110", "EADDRNOTAVAIL", "success" into buf. Return buf.
+ * lab_check_expected_text() / lab_check_observed_text() - "100", ">= 3.00",
+ * "1.58..1.76", "EADDRNOTAVAIL", "success" into buf (values scaled by
+ * c->decimals are printed with that many decimals). Return buf.
  */
 const char *lab_check_expected_text(const struct lab_check *c, char *buf, size_t len);
 const char *lab_check_observed_text(const struct lab_check *c, char *buf, size_t len);

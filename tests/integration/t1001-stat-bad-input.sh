@@ -71,6 +71,31 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	check_eq "unprivileged --netns exit" 1 $?
 	grep -q "CAP_SYS_ADMIN" "$TW_TMP/e" && pass "names CAP_SYS_ADMIN" || fail "stderr: $(cat "$TW_TMP/e")"
 fi
+
+# Every command words a netns error the same way (the text after "twscope <cmd>: ").
+for cmd in stat doctor serve trace; do
+	"$TWSCOPE" $cmd --netns twscope-no-such-ns >/dev/null 2>"$TW_TMP/e.$cmd"
+	[ $cmd = trace ] && ! grep -q "network namespace" "$TW_TMP/e.$cmd" && continue	# no BPF access here
+	check_eq "$cmd --netns nope: wording" "twscope $cmd: network namespace 'twscope-no-such-ns' not found" \
+		"$(cat "$TW_TMP/e.$cmd")"
+done
+
+# As root the kernel may still refuse (a user namespace that does not own the
+# target): the message must then not say "needs root". unshare -Ur makes us
+# root with full capabilities in a new user namespace that owns nothing of the host.
+if [ "$(id -u)" -eq 0 ] && unshare -Ur true 2>/dev/null; then
+	setup_ns NS2
+	for target in 1 "/run/netns/$NS2"; do
+		unshare -Ur "$TWSCOPE" stat --netns "$target" >/dev/null 2>"$TW_TMP/e"
+		check_eq "root in a user ns, --netns $target: exit" 1 $?
+		check_eq "root in a user ns, --netns $target: one line" 1 "$(wc -l <"$TW_TMP/e")"
+		case $(cat "$TW_TMP/e") in
+		*"needs root"*|*"run as root"*) fail "root told it needs root: $(cat "$TW_TMP/e")" ;;
+		*"although"*) pass "root in a user ns, --netns $target: names another cause" ;;
+		*) fail "unexpected: $(cat "$TW_TMP/e")" ;;
+		esac
+	done
+fi
 # An unreadable proc tree is a runtime error, not zeros.
 mkdir -p "$TW_TMP/proc"
 TWSCOPE_PROC_ROOT=$TW_TMP/proc "$TWSCOPE" stat >/dev/null 2>"$TW_TMP/e"

@@ -37,6 +37,18 @@ if [ -e /proc/net/if_inet6 ]; then
 	check_eq "[::1]: no warning" "" "$(warn x '[::1]:0')"
 fi
 check_eq "127.0.0.1: no warning" "" "$(warn x 127.0.0.1:0)"
+# localhost is 127.0.0.1, without a resolver: accepted, loopback, no warning.
+check_eq "localhost: no warning" "" "$(warn x localhost:0)"
+ip netns exec "$NS" "$TWSCOPE" serve --listen LocalHost:0 2>"$TW_TMP/lh.err" &
+lh=$!
+TW_PIDS+=("$lh")
+wait_until 10 grep -q 'listening on' "$TW_TMP/lh.err"
+kill -TERM "$lh"; wait "$lh"
+check_eq "localhost listens on 127.0.0.1" 1 "$(grep -c 'listening on http://127.0.0.1:[0-9]*/metrics' "$TW_TMP/lh.err")"
+"$TWSCOPE" serve --listen localhost >/dev/null 2>"$TW_TMP/bad.err"
+check_eq "localhost without a port: usage" 2 $?
+check_eq "localhost without a port: message" \
+	"twscope serve: invalid --listen 'localhost' (ADDR:PORT, [V6ADDR]:PORT or localhost:PORT)" "$(head -1 "$TW_TMP/bad.err")"
 check_eq "127.0.0.2: no warning" "" "$(warn x 127.0.0.2:0)"
 printf 'basic_auth_users:\n  alice: %s\n' "$("$HELPERS/bcrypt" pw 4)" >"$TW_TMP/auth.yml"
 check_eq "0.0.0.0 with auth but no TLS" \

@@ -55,6 +55,17 @@ if [ "$(sc client-exhaustion .verdict)" = "as expected" ]; then
 	check_eq "exhaustion: census client TIME_WAIT" 100 "$(sc client-exhaustion .observed.census_after_exhaustion.tw_client_side)"
 	check_eq "exhaustion: no-timestamps errno" EADDRNOTAVAIL "$(sc client-exhaustion .observed.no_timestamps_after_delay_errno)"
 fi
+# Labelled phases, and fractional checks with their decimals (not "x100" integers).
+check_eq "exhaustion: phases" "1. exhaust the ports, reuse off|2. reuse on right after exhaustion|3. measure the ceiling, reuse off" \
+	"$(sc client-exhaustion '[.setup.phases[].phase][0:3] | join("|")')"
+check_eq "exhaustion: phase 2 sets reuse" "net.ipv4.tcp_tw_reuse=1" \
+	"$(sc client-exhaustion '.setup.phases[1].sysctls | join(",")')"
+check_eq "exhaustion: ceiling check has decimals" "1.58..1.76" \
+	"$(sc client-exhaustion '.checks[] | select(.what | startswith("reuse off: measured ceiling in conn/s")) | .expected')"
+check_eq "bucket-overflow: one phase" "setup" "$(sc bucket-overflow '[.setup.phases[].phase] | join("|")')"
+"$TWSCOPE" lab run bucket-overflow >"$TW_TMP/text" 2>/dev/null
+check_eq "text: setup phase line" 1 "$(grep -c '^    setup: net.ipv4.tcp_max_tw_buckets=5$' "$TW_TMP/text")"
+check_eq "text: observed, one line each" 1 "$(grep -c '^    overflowed: 7$' "$TW_TMP/text")"
 check_eq "bucket-overflow: overflowed" 7 "$(sc bucket-overflow .observed.overflowed)"
 check_eq "bucket-overflow: census TIME_WAIT" 5 "$(sc bucket-overflow .observed.census.time_wait)"
 check_eq "linger-reset: TCPAbortOnData" 1 "$(sc linger-reset '.observed.counters["TcpExt.TCPAbortOnData"]')"

@@ -107,6 +107,38 @@ static void test_skipped_and_error(void **state)
 	assert_string_equal(diff, "nothing was observed");
 }
 
+/* Fractional checks read as numbers with their decimals, not as "x100" integers. */
+static void test_decimals(void **state)
+{
+	struct lab_check c = { .cmp = LAB_CMP_RANGE, .expected = 158, .expected_hi = 176, .observed = 166,
+			       .decimals = 2 };
+	char buf[64], diff[256];
+
+	(void) state;
+	assert_string_equal(lab_check_expected_text(&c, buf, sizeof(buf)), "1.58..1.76");
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "1.66");
+	c.cmp = LAB_CMP_GE;
+	c.expected = 300;
+	c.observed = 205;
+	assert_string_equal(lab_check_expected_text(&c, buf, sizeof(buf)), ">= 3.00");
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "2.05");
+	c.observed = -5;
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "-0.05");
+	c.decimals = 1;
+	c.observed = 7;
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "0.7");
+	c.decimals = 0;
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "7");
+	c.decimals = 9;	/* out of range: plain integer */
+	assert_string_equal(lab_check_observed_text(&c, buf, sizeof(buf)), "7");
+	c = (struct lab_check){ .what = "ceiling", .cmp = LAB_CMP_GE, .expected = 300, .observed = 205,
+				.decimals = 2 };
+	c.ok = lab_check_eval(&c);
+	assert_int_equal(lab_verdict_decide(&c, 1, "", "", diff, sizeof(diff)), LAB_DIFFERS);
+	assert_non_null(strstr(diff, ">= 3.00"));
+	assert_non_null(strstr(diff, "2.05"));
+}
+
 static void test_find_suggest(void **state)
 {
 	(void) state;
@@ -134,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_differs),
 		cmocka_unit_test(test_skipped_and_error),
 		cmocka_unit_test(test_find_suggest),
+		cmocka_unit_test(test_decimals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

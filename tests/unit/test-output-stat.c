@@ -102,12 +102,39 @@ static void test_table_utf8(void **state)
 	render_table(&st, "tests/fixtures/golden/stat-small-utf8.txt");
 }
 
+/* Counts are exact in the table, however large (no "14.1K"), and columns name their units. */
+static void test_table_exact_counts(void **state)
+{
+	const struct out_style st = { .utf8 = false };
+	struct stat_view v = { .top = 10 };
+	struct collect_result res;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	(void)state;
+	load_fixture(&res);
+	res.census->states[TW_FAM_V4][TW_TIME_WAIT] = 14123;
+	res.census->states[TW_FAM_V6][TW_TIME_WAIT] = 1000000;
+	stat_print_table(mem, &st, &res, &v);
+	fclose(mem);
+	assert_non_null(strstr(text, "  time_wait             14123      1000000      1014123\n"));
+	assert_null(strstr(text, "14.1K"));
+	assert_null(strstr(text, "1.0M"));
+	assert_non_null(strstr(text, "IPV4 SOCKETS"));
+	assert_non_null(strstr(text, "PORTS HELD"));
+	assert_non_null(strstr(text, "MAX CONN/S"));
+	free(text);
+	collect_result_done(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table_ascii),
 		cmocka_unit_test(test_table_utf8),
+		cmocka_unit_test(test_table_exact_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
