@@ -79,7 +79,7 @@ endif
 # Every src/*.c except main() goes into a static library so unit tests link the same objects.
 MAIN_SRC    := src/twscope.c
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
-LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/doctor/*.c src/serve/*.c src/netns/*.c))
+LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/doctor/*.c src/serve/*.c src/netns/*.c src/conntrack/*.c))
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
 endif

@@ -16,9 +16,11 @@
 
 #include "addr.h"
 #include "collect.h"
+#include "conntrack/conntrack.h"
 #include "log.h"
 #include "netns/nsstat.h"
 #include "output-allns.h"
+#include "output-conntrack.h"
 #include "output.h"
 #include "output-prom.h"
 #include "output-stat.h"
@@ -37,6 +39,9 @@ struct stat_args {
 	bool top_set;
 	bool all_netns;
 	size_t walk_max;
+	bool conntrack;
+	uint64_t interval_ns;
+	bool interval_set;
 };
 
 static void help(void)
@@ -72,6 +77,14 @@ static void help(void)
 	       "                           namespaces (default 32; 0 = all) plus any whose\n"
 	       "                           sockets reach half its ports; the others show\n"
 	       "                           /proc/net/sockstat totals only\n"
+	       "      --conntrack          the conntrack table instead of sockets: entries per\n"
+	       "                           protocol and TCP state, SNAT'd entries per (NAT\n"
+	       "                           source, destination, port) against the rule's port\n"
+	       "                           pool, nf_conntrack_count/max/buckets and the per-CPU\n"
+	       "                           statistics (docs/conntrack.md; entries need\n"
+	       "                           CAP_NET_ADMIN)\n"
+	       "  -i, --interval SEC       with --conntrack: sample the statistics twice, SEC\n"
+	       "                           apart (0-60, default 0), and show their growth\n"
 	       "  -H, --no-header          no column headers in tables\n"
 	       "  -w, --wide               do not shorten columns\n"
 	       "      --dump-raw FILE      also save the raw netlink replies to FILE (fixtures)\n"
@@ -99,7 +112,8 @@ static void help(void)
 	       "  twscope stat --summary               cheap totals for huge hosts\n"
 	       "  twscope stat --format prom > /var/lib/node_exporter/twscope.prom\n"
 	       "  sudo twscope stat --netns web1       another namespace\n"
-	       "  sudo twscope stat -A                 every container and pod on this host\n");
+	       "  sudo twscope stat -A                 every container and pod on this host\n"
+	       "  sudo twscope stat --conntrack -i 1   conntrack and SNAT ports of a NAT gateway\n");
 }
 
 static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *mask)
@@ -121,7 +135,7 @@ static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *ma
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_args *a)
 {
-	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW, OPT_WALK };
+	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW, OPT_WALK, OPT_CONNTRACK };
 	static const struct option opts[] = {
 		{ "ipv4", no_argument, NULL, '4' },
 		{ "ipv6", no_argument, NULL, '6' },
@@ -135,6 +149,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		{ "netns", required_argument, NULL, 'n' },
 		{ "all-netns", no_argument, NULL, 'A' },
 		{ "walk", required_argument, NULL, OPT_WALK },
+		{ "conntrack", no_argument, NULL, OPT_CONNTRACK },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "dump-raw", required_argument, NULL, OPT_DUMP_RAW },
@@ -148,7 +164,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 	int c, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:AHwh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:AHwhi:", opts, NULL)) != -1) {
 		switch (c) {
 		case '4':
 			only4 = true;
@@ -201,6 +217,15 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 				return tw_usage(ctx, "invalid --walk '%s' (0-%u)", optarg, NSENUM_MAX);
 			a->walk_max = n32;
 			break;
+		case OPT_CONNTRACK:
+			a->conntrack = true;
+			break;
+		case 'i':
+			if (safe_atou32(optarg, &n32) < 0 || n32 > 60)
+				return tw_usage(ctx, "invalid --interval '%s' (0-60)", optarg);
+			a->interval_ns = (uint64_t)n32 * 1000000000ull;
+			a->interval_set = true;
+			break;
 		case 'H':
 			a->view.no_header = true;
 			break;
@@ -236,6 +261,12 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		return tw_usage(ctx, "--all-netns and --netns exclude each other");
 	if (a->all_netns && (a->summary || a->dump_raw || a->format == OUT_FMT_PROM))
 		return tw_usage(ctx, "--all-netns takes no --summary, --dump-raw or prom format");
+	if (a->interval_set && !a->conntrack)
+		return tw_usage(ctx, "--interval goes with --conntrack");
+	if (a->conntrack && (a->summary || a->all_netns || a->dump_raw || a->format == OUT_FMT_PROM ||
+			     a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
+		return tw_usage(ctx, "--conntrack takes no socket filters, --summary, --all-netns, "
+				     "--dump-raw or prom format");
 	return 0;
 }
 
@@ -346,6 +377,37 @@ static int run_all(const struct tw_ctx *ctx, const struct stat_args *a)
 	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
 }
 
+static int run_conntrack(const struct tw_ctx *ctx, const struct stat_args *a)
+{
+	const struct out_style st = { .utf8 = ctx->utf8, .color = ctx->color, .cols = ctx->term_cols };
+	struct ct_report rep;
+	int r;
+
+	r = ct_report_collect(&rep, a->interval_ns);
+	if (r < 0) {
+		ct_report_done(&rep);
+		return fail(a, "cannot read the conntrack table", r);
+	}
+	if (rep.census_err && rep.settings.loaded)
+		tw_warn("%s, skipping", ct_census_error(rep.census_err));
+	if (a->format == OUT_FMT_JSON) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "schema", json_object_new_int(1));
+		json_object_object_add(o, "command", json_object_new_string("stat"));
+		json_object_object_add(o, "netns", a->netns ? out_json_string(a->netns, SIZE_MAX) : NULL);
+		json_object_object_add(o, "partial", json_object_new_boolean(rep.census_err != 0));
+		json_object_object_add(o, "conntrack", ct_json(&rep, &a->view));
+		r = out_json_print(o, stdout);
+		json_object_put(o);
+	} else {
+		ct_print_table(stdout, &st, &rep, &a->view);
+		r = 0;
+	}
+	ct_report_done(&rep);
+	return r < 0 ? TW_EXIT_FAIL : TW_EXIT_OK;
+}
+
 /* The same families as `twscope serve`, minus the scrape_* ones (docs/serve.md). */
 static int run_prom(const struct stat_args *a)
 {
@@ -391,6 +453,8 @@ int cmd_stat(struct tw_ctx *ctx, int argc, char **argv)
 			out_json_error("stat", "cannot enter the network namespace", TW_EXIT_FAIL);
 		return TW_EXIT_FAIL;
 	}
+	if (a.conntrack)
+		return run_conntrack(ctx, &a);
 	if (a.format == OUT_FMT_PROM)
 		return run_prom(&a);
 	return a.summary ? run_summary(ctx, &a) : run_census(ctx, &a);
