@@ -10,7 +10,7 @@ require ROOT NETNS JQ
 command -v nft >/dev/null || skip "nft missing (Debian package nftables)"
 [ -x "$HELPERS/natpeer" ] || skip "helper $HELPERS/natpeer not built"
 
-setup_ns C1; setup_ns C2; setup_ns GW; setup_ns SV
+setup_ns C1; setup_ns C2; setup_ns C3; setup_ns GW; setup_ns SV
 nsexec "$GW" nft list tables >/dev/null 2>&1 || skip "nf_tables unavailable in a new netns"
 
 link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B
@@ -20,10 +20,18 @@ link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B
 }
 link "$C1" c1 10.201.1.2 "$GW" g1 10.201.1.1
 link "$C2" c2 10.201.2.2 "$GW" g2 10.201.2.1
+link "$C3" c3 10.201.4.2 "$GW" g3 10.201.4.1
 link "$GW" gs 10.201.3.1 "$SV" sv 10.201.3.2
 ip -n "$C1" route add default via 10.201.1.1
 ip -n "$C2" route add default via 10.201.2.1
+ip -n "$C3" route add default via 10.201.4.1
 nssysctl "$GW" net.ipv4.ip_forward=1
+# The clients' ports toward 8080 lie inside the NAT pool and never collide,
+# so masquerade keeps each one: no port search, which near a full pool may
+# evict a TIME_WAIT entry (nf_nat_used_tuple_harder), and the counts below
+# are exact. C3's ports toward 8081 stay outside the pool's range.
+nssysctl "$C1" net.ipv4.ip_local_port_range="40000 40059"
+nssysctl "$C2" net.ipv4.ip_local_port_range="40060 40099"
 nsexec "$GW" nft -f - <<'NFT' || skip "cannot load an nft masquerade rule (nft_masq/nf_nat missing?)"
 table ip twnat {
 	chain post {
@@ -47,7 +55,7 @@ start_peer "$SV" serve 10.201.3.2 8080
 start_peer "$SV" serve 10.201.3.2 8081
 start_peer "$C1" connect 10.201.3.2 8080 60
 start_peer "$C2" connect 10.201.3.2 8080 25 5
-start_peer "$C2" connect 10.201.3.2 8081 3
+start_peer "$C3" connect 10.201.3.2 8081 3
 
 J=$TW_TMP/ct.json
 nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
