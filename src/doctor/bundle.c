@@ -323,6 +323,13 @@ static int fail(struct jload *j, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(j->err, j->err_len, fmt, ap);
 	va_end(ap);
+	/*
+	 * The message may quote a value from the bundle: keep it one line. The
+	 * command makes the rest safe for the terminal (safetext.h).
+	 */
+	for (char *p = j->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
 

@@ -498,6 +498,17 @@ static void test_renderer_huge_numbers(void **state)
 }
 
 /* A NUL, raw or escaped: everything after it was ignored. */
+/* A refused value that holds a newline still gives one line (found by fuzz-bundle). */
+static void test_error_quoting_a_newline(void **state)
+{
+	char *text = fixture_with("\"file\": \"/etc/sysctl.d/10-tune.conf\"",
+				  "\"file\": \"x\\n/etc/y.conf\"");
+
+	(void) state;
+	expect_reject(text, "is not an absolute path");
+	free(text);
+}
+
 static void test_nul_bytes(void **state)
 {
 	static const char raw[] = "{\"schema\":1}\0garbage";
@@ -580,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_conntrack_fix_overflow),
 		cmocka_unit_test(test_parity_fix_one_port),
 		cmocka_unit_test(test_renderer_huge_numbers),
+		cmocka_unit_test(test_error_quoting_a_newline),
 		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_files),
 	};
