@@ -4,8 +4,8 @@
  * current netns, then (with --netns) enters the measured namespace before
  * any census socket or HTTP thread exists, serves /metrics from a fresh
  * scrape shared by concurrent requests, and stops cleanly on SIGINT/SIGTERM.
- * HTTP is httpd.c, TLS/auth configuration webconfig.c, collection scrape.c,
- * text output-prom.c.
+ * HTTP is httpd.c, TLS/auth configuration webconfig.c, collection scrape.c
+ * (and nsscrape.c for -A, from the HTTP thread), text output-prom.c.
  */
 #include "twscope.h"
 
@@ -25,6 +25,7 @@
 #include "census.h"
 #include "doctor/facts.h"
 #include "serve/httpd.h"
+#include "serve/nsscrape.h"
 #include "ksettings.h"
 #include "log.h"
 #include "output-prom.h"
@@ -55,6 +56,8 @@ struct serve_args {
 	double min_interval_sec;
 	double findings_interval_sec;
 	uint32_t top;
+	bool all_netns;
+	uint32_t top_netns;
 };
 
 /*
@@ -86,6 +89,8 @@ struct serve_state {
 	uint64_t errors;	/* scrapes whose census failed */
 	uint64_t min_interval_ns;
 	size_t top;
+	bool all_netns;			/* add the twscope_netns_* families (-A) */
+	size_t top_netns;
 	struct census_filter filter;
 	struct serve_findings findings;
 };
@@ -105,6 +110,12 @@ static void help(void)
 	       "  -n, --netns NS             measure another network namespace (name in\n"
 	       "                             /run/netns, path or PID; needs CAP_SYS_ADMIN). The\n"
 	       "                             HTTP listener stays in the current namespace\n"
+	       "  -A, --all-netns            also twscope_netns_* series for every network\n"
+	       "                             namespace (containers, pods), labelled netns,\n"
+	       "                             runtime, container, pod, pod_namespace; needs\n"
+	       "                             CAP_SYS_ADMIN and CAP_SYS_PTRACE (root)\n"
+	       "      --top-netns N          own series for the N worst namespaces, the rest\n"
+	       "                             summed as netns=\"other\" (default %d, 1-%d)\n"
 	       "      --min-interval SEC     serve the previous result to scrapes closer than\n"
 	       "                             SEC seconds to it (default 0: always fresh)\n"
 	       "      --top-destinations N   per-destination series for the N busiest\n"
@@ -125,20 +136,25 @@ static void help(void)
 	       "  twscope serve --listen 0.0.0.0:26060       reachable from the network (warns)\n"
 	       "  twscope serve --listen '[::1]:26060'       IPv6 loopback\n"
 	       "  sudo twscope serve --netns web1            measure namespace web1\n"
+	       "  sudo twscope serve -A --listen 0.0.0.0:26060 --top-netns 50\n"
+	       "                                             every container on the node\n"
 	       "  twscope serve --listen 0.0.0.0:26060 --web.config.file /etc/twscope/web.yml\n"
 	       "                                             HTTPS with basic auth\n"
 	       "  twscope serve --min-interval 5 --top-destinations 50\n"
 	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n",
+	       NSSCRAPE_TOP_DEFAULT, NSSCRAPE_TOP_MAX,
 	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC,
 	       SERVE_CONN_LIMIT, SERVE_PER_IP_LIMIT, SERVE_REQUEST_TIMEOUT_SEC, SERVE_CONN_TIMEOUT_SEC);
 }
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG };
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG, OPT_TOP_NETNS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "top-netns", required_argument, NULL, OPT_TOP_NETNS },
 		{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
 		{ "top-destinations", required_argument, NULL, OPT_TOP },
 		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
@@ -150,7 +166,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:n:Ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			a->listen = optarg;
@@ -159,6 +175,15 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 			if (a->netns)
 				return tw_usage(ctx, "only one --netns at a time");
 			a->netns = optarg;
+			break;
+		case 'A':
+			a->all_netns = true;
+			break;
+		case OPT_TOP_NETNS:
+			if (safe_atou32(optarg, &a->top_netns) < 0 || a->top_netns < 1 ||
+			    a->top_netns > NSSCRAPE_TOP_MAX)
+				return tw_usage(ctx, "invalid --top-netns '%s' (1-%d)", optarg,
+						NSSCRAPE_TOP_MAX);
 			break;
 		case OPT_MIN_INTERVAL:
 			if (safe_atod(optarg, &a->min_interval_sec) < 0 || a->min_interval_sec > 86400)
@@ -187,6 +212,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 	}
 	if (optind < argc)
 		return tw_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (a->all_netns && a->netns)
+		return tw_usage(ctx, "--all-netns and --netns exclude each other");
 	return 0;
 }
 
@@ -257,27 +284,42 @@ static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_le
 	const struct prom_finding *findings;
 	struct scrape_result res;
 	struct prom_opts o = { .version = TW_VERSION, .top_destinations = st->top, .serve = true };
+	struct nsscrape ns = { 0 };
 	char *body = NULL;
 	size_t len = 0, n;
+	uint64_t start = now_ns();
+	int ns_err = -ENOENT;
 	FILE *f;
 	int r;
 
 	r = scrape_take(&st->filter, &res);
+	/* every namespace, from this HTTP thread; nsscrape comes back to ours */
+	if (st->all_netns) {
+		ns_err = nsscrape_take(st->top_netns, &ns);
+		if (ns_err < 0 && r == 0)
+			r = ns_err;
+	}
 	if (r < 0) {
 		pthread_mutex_lock(&st->lock);
 		st->errors++;
 		pthread_mutex_unlock(&st->lock);
 	}
-	o.scrape_duration_sec = (double)res.duration_ns / NSEC_PER_SEC;
+	o.scrape_duration_sec = (double)(now_ns() - start) / NSEC_PER_SEC;
 	pthread_mutex_lock(&st->lock);
 	o.scrape_errors = st->errors;
 	pthread_mutex_unlock(&st->lock);
 	f = open_memstream(&body, &len);
 	if (!f) {
 		scrape_result_done(&res);
+		if (ns_err == 0)
+			nsscrape_done(&ns);
 		return -ENOMEM;
 	}
 	r = prom_render(f, &res, &o);
+	if (r == 0 && ns_err == 0)
+		r = prom_render_netns(f, &ns);
+	if (ns_err == 0)
+		nsscrape_done(&ns);
 	n = serve_findings(&st->findings, res.census_err ? NULL : res.census.census, &findings);
 	if (r == 0)
 		r = prom_render_findings(f, findings, n);
@@ -455,6 +497,8 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.done = PTHREAD_COND_INITIALIZER,
 		.min_interval_ns = (uint64_t)(a->min_interval_sec * NSEC_PER_SEC),
 		.top = a->top,
+		.all_netns = a->all_netns,
+		.top_netns = a->top_netns,
 		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
 		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
 	};
@@ -540,6 +584,7 @@ int cmd_serve(struct tw_ctx *ctx, int argc, char **argv)
 	struct serve_args a = {
 		.listen = SERVE_DEFAULT_LISTEN,
 		.top = PROM_DEFAULT_TOP_DESTINATIONS,
+		.top_netns = NSSCRAPE_TOP_DEFAULT,
 		.findings_interval_sec = SERVE_DEFAULT_FINDINGS_SEC,
 	};
 	int r;

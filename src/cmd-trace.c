@@ -25,6 +25,7 @@
 #include "log.h"
 #include "map.h"
 #include "netns.h"
+#include "netns/nscache.h"
 #include "output.h"
 #include "output-trace.h"
 #include "util.h"
@@ -34,7 +35,8 @@
 
 #define DEFAULT_INTERVAL_NS (2 * NSEC_PER_SEC)
 #define POLL_MS 100
-#define MAX_NETNS_NAMES 256
+#define MAX_NETNS_NAMES NSCACHE_MAX
+#define NETNS_REFRESH_NS (5 * NSEC_PER_SEC)	/* fewest ns between re-enumerations */
 #define MAX_CW_GROUPS 1024
 #define CW_SEEN_MAX (1u << 22)	/* CLOSE_WAIT sockets told apart per listing */
 #define MAX_ROWS_TTY_FALLBACK 40
@@ -264,12 +266,23 @@ struct acc {
 	uint64_t interval;	/* since the last refresh */
 };
 
+/*
+ * Names of network namespaces by inode (container or pod, /run/netns name,
+ * host) from the nscache, copied into the report's array after each
+ * re-enumeration, so tables and events show 'docker web1', not 4026532xyz.
+ */
+struct trace_names {
+	struct nscache cache;
+	unsigned int synced;		/* cache.refreshes copied into v */
+	size_t n;
+	struct trace_netns_name v[MAX_NETNS_NAMES];
+};
+
 struct trace_state {
 	struct tw_ctx *ctx;
 	struct tw_map *acc;
 	uint64_t acc_full;
-	struct trace_netns_name names[MAX_NETNS_NAMES];
-	size_t n_names;
+	struct trace_names *names;	/* written by lookups during const reports */
 	uint64_t host_netns;
 	struct trace_cw_row cw[MAX_CW_GROUPS];
 	size_t n_cw;
@@ -303,39 +316,34 @@ static uint64_t path_ino(const char *path)
 	return st.st_ino;
 }
 
-/* Safe to print inside a JSON string without escaping. */
-static bool is_plain_name(const char *s)
+static void names_sync(struct trace_names *nm)
 {
-	for (; *s; s++)
-		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\')
-			return false;
-	return true;
+	nm->n = 0;
+	for (size_t i = 0; i < nm->cache.n && nm->n < MAX_NETNS_NAMES; i++) {
+		_Static_assert(sizeof(nm->v[0].name) == sizeof(nm->cache.v[0].name), "name sizes");
+		nm->v[nm->n].ino = nm->cache.v[i].ino;
+		memcpy(nm->v[nm->n].name, nm->cache.v[i].name, sizeof(nm->v[0].name));
+		nm->n++;
+	}
+	nm->synced = nm->cache.refreshes;
 }
 
-/* Names of /run/netns/<name> by inode, so tables show 'web1', not 4026532xyz. */
+/* The name of a netns seen in an event; a new one re-enumerates (rate-limited). */
+static const char *names_want(struct trace_names *nm, uint64_t ino)
+{
+	const char *n = nscache_lookup(&nm->cache, ino, now_ns());
+
+	if (nm->synced != nm->cache.refreshes)
+		names_sync(nm);
+	return n;
+}
+
 static void load_netns_names(struct trace_state *st)
 {
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-	char path[PATH_MAX];
-
 	st->host_netns = path_ino("/proc/1/ns/net");
-	if (!d)
-		return;
-	while ((de = readdir(d)) && st->n_names < MAX_NETNS_NAMES) {
-		uint64_t ino;
-
-		if (de->d_name[0] == '.' || !is_plain_name(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
-		ino = path_ino(path);
-		if (!ino)
-			continue;
-		st->names[st->n_names].ino = ino;
-		snprintf(st->names[st->n_names].name, sizeof(st->names[0].name), "%s", de->d_name);
-		st->n_names++;
-	}
-	closedir(d);
+	nscache_init(&st->names->cache, NULL, NETNS_REFRESH_NS);
+	(void) nscache_refresh(&st->names->cache, 0, now_ns());
+	names_sync(st->names);
 }
 
 static void on_agg(const struct twt_key *k, const struct twt_val *v, void *data)
@@ -462,13 +470,17 @@ static int build_report(const struct trace_state *st, struct tracer *t,
 	if (args.by != TRACE_BY_PID)
 		i = trace_rows_group(rows, i, keys, args.by);
 	qsort(rows, i, sizeof(*rows), row_cmp);
+	for (size_t j = 0; j < i; j++)
+		(void) names_want(st->names, rows[j].key->netns);
+	for (size_t j = 0; j < st->n_cw; j++)
+		(void) names_want(st->names, st->cw[j].netns);
 	*rep = (struct trace_report){
 		.rows = rows,
 		.n_rows = i,
 		.cw = st->cw,
 		.n_cw = st->n_cw,
-		.names = st->names,
-		.n_names = st->n_names,
+		.names = st->names->v,
+		.n_names = st->names->n,
 		.host_netns = st->host_netns,
 		.by = args.by,
 		.filter_pid = args.pid,
@@ -537,9 +549,11 @@ static int show_json(const struct trace_state *st, struct tracer *t, bool ndjson
 static int on_event(const struct twt_event *e, void *data)
 {
 	struct trace_state *st = data;
-	struct trace_report names = { .names = st->names, .n_names = st->n_names,
-				      .host_netns = st->host_netns };
+	struct trace_report names = { .host_netns = st->host_netns };
 
+	(void) names_want(st->names, e->netns);
+	names.names = st->names->v;
+	names.n_names = st->names->n;
 	st->n_events++;
 	return trace_print_event(stdout, e, trace_netns_name(&names, e->netns)) < 0;
 }
@@ -724,8 +738,12 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv)
 	st->acc = tw_map_new(sizeof(struct twt_key), sizeof(struct acc), ACC_MAX);
 	if (!st->acc)
 		return tw_err(-ENOMEM, "out of memory"), TW_EXIT_FAIL;
+	st->names = calloc(1, sizeof(*st->names));
+	if (!st->names)
+		return tw_err(-ENOMEM, "out of memory"), TW_EXIT_FAIL;
 	load_netns_names(st);
 	r = run(st);
+	free(st->names);
 	st->acc = tw_map_free(st->acc);
 	st->cw_seen = tw_map_free(st->cw_seen);
 	return r;

@@ -18,6 +18,7 @@
 #include "ksettings.h"
 #include "outlook.h"
 #include "safetext.h"
+#include "serve/nsscrape.h"
 #include "serve/scrape.h"
 
 /* Kernel counter -> metric name (docs/serve.md lists the mapping). */
@@ -316,5 +317,87 @@ int prom_render_findings(FILE *f, const struct prom_finding *findings, size_t n)
 		prom_escape_label(f, findings[i].severity);
 		fputs("\"} 1\n", f);
 	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void netns_sample(FILE *f, const char *name, const struct nsscrape_labels *l)
+{
+	fprintf(f, "%s{netns=\"", name);
+	prom_escape_label(f, l->netns);
+	fputs("\",inode=\"", f);
+	prom_escape_label(f, l->inode);
+	fputs("\",runtime=\"", f);
+	prom_escape_label(f, l->runtime);
+	fputs("\",container=\"", f);
+	prom_escape_label(f, l->container);
+	fputs("\",pod=\"", f);
+	prom_escape_label(f, l->pod);
+	fputs("\",pod_namespace=\"", f);
+	prom_escape_label(f, l->pod_namespace);
+	fputs("\"} ", f);
+}
+
+enum netns_metric { NM_SOCKETS, NM_TIME_WAIT, NM_CLOSE_WAIT, NM_USABLE, NM_UTIL };
+
+/* One family: the rows, then other, each only where it has the value. */
+static void netns_family(FILE *f, const struct nsscrape *s, const char *name, const char *help,
+			 enum netns_metric what)
+{
+	size_t n = s->n_rows + s->have_other;
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct nsscrape_row *r = i < s->n_rows ? &s->rows[i] : &s->other;
+		bool other = i >= s->n_rows;
+
+		if ((what == NM_CLOSE_WAIT && (other || !r->walked)) || (what == NM_USABLE && other) ||
+		    (what == NM_UTIL && !r->have_util))
+			continue;
+		if (!any)
+			family(f, name, "gauge", help);
+		any = true;
+		netns_sample(f, name, &r->labels);
+		switch (what) {
+		case NM_SOCKETS:
+			fprintf(f, "%" PRIu64 "\n", r->sockets);
+			break;
+		case NM_TIME_WAIT:
+			fprintf(f, "%" PRIu64 "\n", r->time_wait);
+			break;
+		case NM_CLOSE_WAIT:
+			fprintf(f, "%" PRIu64 "\n", r->close_wait);
+			break;
+		case NM_USABLE:
+			fprintf(f, "%" PRIu32 "\n", r->usable);
+			break;
+		default:
+			put_double(f, r->worst_util);
+			fputc('\n', f);
+		}
+	}
+}
+
+int prom_render_netns(FILE *f, const struct nsscrape *s)
+{
+	netns_family(f, s, "twscope_netns_sockets",
+		     "TCP sockets per network namespace (census, or sockstat inuse + tw when not walked); "
+		     "netns=\"other\" sums the namespaces beyond the top K", NM_SOCKETS);
+	netns_family(f, s, "twscope_netns_time_wait_sockets",
+		     "TIME_WAIT sockets per network namespace (census, or sockstat tw when not walked)", NM_TIME_WAIT);
+	netns_family(f, s, "twscope_netns_close_wait_sockets",
+		     "CLOSE_WAIT sockets per walked network namespace", NM_CLOSE_WAIT);
+	netns_family(f, s, "twscope_netns_ephemeral_ports_usable",
+		     "usable ephemeral ports per network namespace (range - reserved - listening)", NM_USABLE);
+	netns_family(f, s, "twscope_netns_destination_port_utilization_ratio",
+		     "ports used / usable toward the busiest destination of a walked namespace "
+		     "(other: the highest of the rest)", NM_UTIL);
+	family(f, "twscope_netns_namespaces", "gauge",
+	       "network namespaces: found, walked (census taken), skipped (not enterable), other (aggregated)");
+	fprintf(f, "twscope_netns_namespaces{kind=\"found\"} %zu\n", s->n_seen);
+	fprintf(f, "twscope_netns_namespaces{kind=\"walked\"} %zu\n", s->n_walked);
+	fprintf(f, "twscope_netns_namespaces{kind=\"skipped\"} %zu\n", s->n_skipped);
+	fprintf(f, "twscope_netns_namespaces{kind=\"other\"} %zu\n", s->n_other);
+	gauge_u64(f, "twscope_netns_enumeration_capped",
+		  "1 when the namespace enumeration hit its count or time limit", s->capped);
 	return ferror(f) ? -EIO : 0;
 }

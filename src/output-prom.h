@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct nsscrape;
 struct scrape_result;
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -45,6 +46,14 @@ int prom_render(FILE *f, const struct scrape_result *s, const struct prom_opts *
  * per finding; writes nothing when n is 0. Returns 0 or -EIO.
  */
 int prom_render_findings(FILE *f, const struct prom_finding *findings, size_t n);
+
+/*
+ * prom_render_netns() - the twscope_netns_* families of serve -A: one
+ * series per top-K namespace labelled netns, inode, runtime, container,
+ * pod, pod_namespace, and netns="other" for the sum of the rest.
+ * Returns 0 or -EIO.
+ */
+int prom_render_netns(FILE *f, const struct nsscrape *s);
 
 /* prom_escape_label() - write v to f escaped as a label value (\\, \", \n; not UTF-8 -> U+FFFD). */
 void prom_escape_label(FILE *f, const char *v);

@@ -112,7 +112,17 @@ int read_small_file(const char *path, size_t max_bytes, char **ret_buf)
 	size_t len;
 
 	if (path[0] != '/') {
-		if (snprintf(full, sizeof(full), "%s/%s", proc_root(), path) >= (int)sizeof(full))
+		const char *root = proc_root();
+		const char *self = "";
+
+		/*
+		 * /proc/net is /proc/self/net, the netns of the thread-group
+		 * leader: a thread that entered another netns (serve -A) must
+		 * read its own, /proc/thread-self/net (Linux 3.17+).
+		 */
+		if (strncmp(path, "net/", 4) == 0 && strcmp(root, "/proc") == 0)
+			self = "thread-self/";
+		if (snprintf(full, sizeof(full), "%s/%s%s", root, self, path) >= (int)sizeof(full))
 			return -ENAMETOOLONG;
 		path = full;
 	}

@@ -19,7 +19,8 @@ int nswalk_each(const struct nsenum_list *l, const size_t *idx, size_t n, nswalk
 	_cleanup_close_ int orig = -EBADF;
 	int r;
 
-	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	/* this thread's netns: serve -A walks from an HTTP thread */
+	orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (orig < 0)
 		return -errno;
 	for (size_t k = 0; k < n; k++) {

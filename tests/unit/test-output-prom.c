@@ -15,6 +15,7 @@
 #include "census.h"
 #include "ksettings.h"
 #include "output-prom.h"
+#include "serve/nsscrape.h"
 #include "serve/scrape.h"
 #include "util.h"
 
@@ -189,6 +190,65 @@ static void test_census_failed(void **state)
 	free(text);
 }
 
+/* serve -A: a pod row with hostile label text, the host row and other. */
+static void test_netns(void **state)
+{
+	struct nsscrape_row rows[2] = { 0 };
+	struct nsscrape s = { .rows = rows, .n_rows = 2, .have_other = true, .n_other = 7,
+			      .n_seen = 10, .n_walked = 4, .n_skipped = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void) state;
+	strcpy(rows[0].labels.netns, "k8s shop/api-7f9 (containerd)");
+	strcpy(rows[0].labels.inode, "4026532300");
+	strcpy(rows[0].labels.runtime, "containerd");
+	strcpy(rows[0].labels.container, "a\"b\\c\nd\xff");
+	strcpy(rows[0].labels.pod, "api-7f9");
+	strcpy(rows[0].labels.pod_namespace, "shop");
+	rows[0] = (struct nsscrape_row){ .labels = rows[0].labels, .sockets = 120, .time_wait = 90,
+					 .walked = true, .close_wait = 2, .usable = 100,
+					 .have_util = true, .worst_util = 0.9 };
+	strcpy(rows[1].labels.netns, "host");
+	strcpy(rows[1].labels.inode, "4026531840");
+	rows[1].sockets = 3;
+	rows[1].walked = true;
+	rows[1].usable = 28232;
+	strcpy(s.other.labels.netns, "other");
+	s.other.sockets = 31;
+	s.other.time_wait = 20;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(prom_render_netns(f, &s), 0);
+	assert_int_equal(fclose(f), 0);
+#define POD "{netns=\"k8s shop/api-7f9 (containerd)\",inode=\"4026532300\",runtime=\"containerd\"," \
+	    "container=\"a\\\"b\\\\c\\nd\xef\xbf\xbd\",pod=\"api-7f9\",pod_namespace=\"shop\"} "
+#define HOST "{netns=\"host\",inode=\"4026531840\",runtime=\"\",container=\"\",pod=\"\",pod_namespace=\"\"} "
+#define OTHER "{netns=\"other\",inode=\"\",runtime=\"\",container=\"\",pod=\"\",pod_namespace=\"\"} "
+	assert_int_equal(count_lines(buf, "twscope_netns_sockets" POD "120\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_time_wait_sockets" POD "90\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_close_wait_sockets" POD "2\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_ephemeral_ports_usable" POD "100\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_destination_port_utilization_ratio" POD "0.9\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_sockets" HOST "3\n"), 1);
+	/* the host has no destination: no utilization series */
+	assert_int_equal(count_lines(buf, "twscope_netns_destination_port_utilization_ratio" HOST), 0);
+	assert_int_equal(count_lines(buf, "twscope_netns_sockets" OTHER "31\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_time_wait_sockets" OTHER "20\n"), 1);
+	/* other: only the sums (no close_wait, usable, or utilization without a walked one) */
+	assert_int_equal(count_lines(buf, "twscope_netns_close_wait_sockets" OTHER), 0);
+	assert_int_equal(count_lines(buf, "twscope_netns_ephemeral_ports_usable" OTHER), 0);
+	assert_int_equal(count_lines(buf, "twscope_netns_destination_port_utilization_ratio" OTHER), 0);
+	assert_int_equal(count_lines(buf, "twscope_netns_namespaces{kind=\"other\"} 7\n"), 1);
+	assert_int_equal(count_lines(buf, "twscope_netns_namespaces{kind=\"skipped\"} 1\n"), 1);
+	assert_int_equal(count_lines(buf, "# TYPE twscope_netns_sockets gauge\n"), 1);
+	free(buf);
+#undef POD
+#undef HOST
+#undef OTHER
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_top_k_bound),
 		cmocka_unit_test(test_census_failed),
+		cmocka_unit_test(test_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
