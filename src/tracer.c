@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -217,14 +218,39 @@ out:
 	return r;
 }
 
+/*
+ * Whether libbpf finds the kernel config where it looks for it (libbpf 1.1:
+ * /boot/config-RELEASE, then /proc/config.gz). Without it libbpf refuses to
+ * load any object with a __kconfig extern, even a __weak one: a Debian kernel
+ * in a container or an initramfs (no /boot, no CONFIG_IKCONFIG_PROC) would
+ * lose all of trace for the CLOSE_WAIT idle time alone.
+ */
+static bool kconfig_readable(void)
+{
+	struct utsname u;
+	char path[sizeof(u.release) + 16];
+
+	if (access("/proc/config.gz", R_OK) == 0)
+		return true;
+	if (uname(&u) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	return access(path, R_OK) == 0;
+}
+
 /* Open the skeleton, probe the kernel, configure and load it. */
 static int open_load(struct tracer *t, const struct tracer_opts *o, struct tracer_info *info,
 		     bool no_fexit, char *errbuf, size_t errlen)
 {
+	/*
+	 * Otherwise every extern must be given here (libbpf reads the file for
+	 * any left unset): CONFIG_HZ 0, so idle times are unknown.
+	 */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kconfig = kconfig_readable() ? NULL : "CONFIG_HZ=0\n");
 	int r;
 
 	snprintf(errbuf, errlen, "open");
-	t->skel = twtrace_bpf__open();
+	t->skel = twtrace_bpf__open_opts(&oo);
 	if (!t->skel)
 		return -errno;
 	r = probe(t, o, info, no_fexit, errbuf, errlen);
