@@ -25,12 +25,10 @@
 
 #include <libmnl/libmnl.h>
 
+#include "nlkernel.h"
 #include "sock.h"
 #include "tcpstate.h"
 #include "util.h"
-
-/* Datagrams dropped at open: more than a receive buffer can hold. */
-#define SOCKDIAG_DRAIN_MAX 65536
 
 /* The kernel fills at most ~32 KiB per recvmsg() (docs/kernel.md#counting-cost). */
 #define SOCKDIAG_BUF_SIZE (64 * 1024)
@@ -49,61 +47,18 @@ struct sockdiag {
 	char buf[SOCKDIAG_BUF_SIZE] __attribute__((aligned(8)));
 };
 
-/*
- * Between bind() and connect() another sender could still queue datagrams,
- * enough to fill the receive buffer (the kernel then flags ENOBUFS and the
- * first dump would fail). Nothing is queued for us yet that we asked for:
- * drop it all, and the pending error with it. Bounded by the buffer size.
- */
-static void drain_queue(struct sockdiag *sd)
-{
-	int fd = mnl_socket_get_fd(sd->nl);
-
-	for (unsigned int i = 0; i < SOCKDIAG_DRAIN_MAX; i++) {
-		ssize_t n = recv(fd, sd->buf, sizeof(sd->buf), MSG_DONTWAIT | MSG_TRUNC);
-
-		if (n < 0 && errno != ENOBUFS && errno != EINTR)
-			break;
-	}
-}
-
 int sockdiag_open(struct sockdiag **ret)
 {
-	const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	const struct timeval tmo = { .tv_sec = SOCKDIAG_RECV_TIMEOUT_SEC };
 	struct sockdiag *sd = calloc(1, sizeof(*sd));
+	int r;
 
 	if (!sd)
 		return -ENOMEM;
-	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!sd->nl) {
-		int r = -errno;
-
+	r = nlkernel_open(NETLINK_SOCK_DIAG, SOCKDIAG_RECV_TIMEOUT_SEC, &sd->nl);
+	if (r < 0) {
 		free(sd);
 		return r;
 	}
-	if (mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int r = -errno;
-
-		mnl_socket_close(sd->nl);
-		free(sd);
-		return r;
-	}
-	/*
-	 * Connected to the kernel (port id 0), the socket makes the kernel
-	 * refuse unicasts from any other sender with ECONNREFUSED: a process
-	 * in this netns can then neither forge replies nor fill our receive
-	 * queue. recv_kernel() checks the sender all the same.
-	 */
-	if (connect(mnl_socket_get_fd(sd->nl), (const struct sockaddr *)&kernel, sizeof(kernel)) < 0 ||
-	    setsockopt(mnl_socket_get_fd(sd->nl), SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0) {
-		int r = -errno;
-
-		mnl_socket_close(sd->nl);
-		free(sd);
-		return r;
-	}
-	drain_queue(sd);
 	sd->portid = mnl_socket_get_portid(sd->nl);
 	sd->seq = (uint32_t)time(NULL);
 	*ret = sd;
@@ -364,46 +319,6 @@ int sockdiag_parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb
 	return parse_buf(buf, len, seq, cb, data, stats ? stats : &dummy);
 }
 
-/*
- * One datagram from the kernel into sd->buf. Datagrams from any other
- * sender (a process in this netns can write to our port id) are dropped
- * and counted, but only until the dump's deadline: a flood of them must
- * not hold a scrape forever.
- */
-static ssize_t recv_kernel(struct sockdiag *sd, uint64_t deadline_ns, struct sockdiag_stats *stats)
-{
-	for (;;) {
-		struct sockaddr_nl addr;
-		struct iovec iov = { .iov_base = sd->buf, .iov_len = sizeof(sd->buf) };
-		struct msghdr msg = {
-			.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1,
-		};
-		ssize_t n;
-
-		memset(&addr, 0, sizeof(addr));
-		n = recvmsg(mnl_socket_get_fd(sd->nl), &msg, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* SO_RCVTIMEO expired: the kernel's reply never came. */
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT;
-			return -errno;
-		}
-		if (msg.msg_namelen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
-		    addr.nl_pid != 0 || addr.nl_groups != 0) {
-			stats->foreign++;
-			if (now_ns() > deadline_ns)
-				return -ETIMEDOUT;
-			continue;
-		}
-		/* The rest of a datagram larger than the buffer is gone: never parse half. */
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		return n;
-	}
-}
-
 int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb cb, void *data,
 		  struct sockdiag_stats *stats)
 {
@@ -427,7 +342,7 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = recv_kernel(sd, deadline_ns, stats);
+		ssize_t n = nlkernel_recv(sd->nl, sd->buf, sizeof(sd->buf), deadline_ns, &stats->foreign);
 
 		if (n < 0)
 			return (int)n;

@@ -20,13 +20,13 @@
 
 #include <libmnl/libmnl.h>
 
+#include "nlkernel.h"
 #include "util.h"
 
 /* A ctnetlink dump fills up to a page-sized skb per recvmsg(); 64 KiB covers it. */
 #define NFNL_BUF_SIZE (64 * 1024)
 #define NFNL_RECV_TIMEOUT_SEC 5
 #define NFNL_FOREIGN_BUDGET_NS (10ull * 1000 * 1000 * 1000)
-#define NFNL_DRAIN_MAX 65536
 
 struct nfnl {
 	struct mnl_socket *nl;
@@ -35,45 +35,18 @@ struct nfnl {
 	char buf[NFNL_BUF_SIZE] __attribute__((aligned(8)));
 };
 
-/* What other senders queued between bind() and connect() is not ours: drop it. */
-static void drain_queue(struct nfnl *nl)
-{
-	int fd = mnl_socket_get_fd(nl->nl);
-
-	for (unsigned int i = 0; i < NFNL_DRAIN_MAX; i++) {
-		ssize_t n = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT | MSG_TRUNC);
-
-		if (n < 0 && errno != ENOBUFS && errno != EINTR)
-			break;
-	}
-}
-
 int nfnl_open(struct nfnl **ret)
 {
-	const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	const struct timeval tmo = { .tv_sec = NFNL_RECV_TIMEOUT_SEC };
 	struct nfnl *nl = calloc(1, sizeof(*nl));
-	int fd, r;
+	int r;
 
 	if (!nl)
 		return -ENOMEM;
-	nl->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl->nl) {
-		r = -errno;
+	r = nlkernel_open(NETLINK_NETFILTER, NFNL_RECV_TIMEOUT_SEC, &nl->nl);
+	if (r < 0) {
 		free(nl);
 		return r;
 	}
-	fd = mnl_socket_get_fd(nl->nl);
-	/* Connected to port id 0: the kernel refuses unicasts to us from anyone else. */
-	if (mnl_socket_bind(nl->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    connect(fd, (const struct sockaddr *)&kernel, sizeof(kernel)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0) {
-		r = -errno;
-		mnl_socket_close(nl->nl);
-		free(nl);
-		return r;
-	}
-	drain_queue(nl);
 	nl->seq = (uint32_t)time(NULL);
 	*ret = nl;
 	return 0;
@@ -236,39 +209,6 @@ int nfnl_parse_buf(const void *buf, size_t len, uint32_t seq, uint8_t subsys, nf
 	return 1;
 }
 
-/* One datagram from the kernel; other senders' are dropped until the deadline. */
-static ssize_t recv_kernel(struct nfnl *nl, uint64_t deadline_ns, struct nfnl_stats *stats)
-{
-	for (;;) {
-		struct sockaddr_nl addr;
-		struct iovec iov = { .iov_base = nl->buf, .iov_len = sizeof(nl->buf) };
-		struct msghdr msg = {
-			.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1,
-		};
-		ssize_t n;
-
-		memset(&addr, 0, sizeof(addr));
-		n = recvmsg(mnl_socket_get_fd(nl->nl), &msg, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT;
-			return -errno;
-		}
-		if (msg.msg_namelen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
-		    addr.nl_pid != 0 || addr.nl_groups != 0) {
-			stats->foreign++;
-			if (now_ns() > deadline_ns)
-				return -ETIMEDOUT;
-			continue;
-		}
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		return n;
-	}
-}
-
 int nfnl_dump(struct nfnl *nl, uint8_t subsys, uint8_t msg_type, uint8_t family, nfnl_msg_cb cb,
 	      void *data, struct nfnl_stats *stats)
 {
@@ -291,7 +231,7 @@ int nfnl_dump(struct nfnl *nl, uint8_t subsys, uint8_t msg_type, uint8_t family,
 	if (mnl_socket_sendto(nl->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = recv_kernel(nl, deadline_ns, stats);
+		ssize_t n = nlkernel_recv(nl->nl, nl->buf, sizeof(nl->buf), deadline_ns, &stats->foreign);
 
 		if (n < 0)
 			return (int)n;
