@@ -341,11 +341,29 @@ static int count_side(struct census *c, const struct tw_sock *sk, enum tw_side s
 	return count_peer(c, sk);
 }
 
-/* Keep a socket the ports alone could not place; past the cap it stays unknown. */
+/* The side of a port-only socket from the learned port sets. */
+static enum tw_side learned_side(const struct census *c, const struct tw_sock *sk)
+{
+	if (port_bit(c->served_ports, sk->sport))
+		return TW_SIDE_SERVER;
+	if (port_bit(c->used_ports, sk->dport))
+		return TW_SIDE_CLIENT;
+	return TW_SIDE_UNKNOWN;
+}
+
+static int settle_unsure(struct census *c);
+
+/*
+ * Keep a socket the ports alone could not place. Once TW_UNSURE_SAMPLE are
+ * kept, their pattern is learned (settle_unsure()) and every later one is
+ * placed at once by it: memory stays bounded however many there are.
+ */
 static int keep_unsure(struct census *c, const struct tw_sock *sk)
 {
-	if (c->n_unsure == TW_UNSURE_MAX)
-		return count_side(c, sk, TW_SIDE_UNKNOWN);
+	int r;
+
+	if (c->sides_learned)
+		return count_side(c, sk, learned_side(c, sk));
 	if (c->n_unsure == c->cap_unsure) {
 		size_t cap = c->cap_unsure ? c->cap_unsure * 2 : 1024;
 		struct census_unsure *u = reallocarray(c->unsure, cap, sizeof(*u));
@@ -356,7 +374,12 @@ static int keep_unsure(struct census *c, const struct tw_sock *sk)
 		c->cap_unsure = cap;
 	}
 	c->unsure[c->n_unsure++] = (struct census_unsure){ .sk = *sk };
-	return 0;
+	if (c->n_unsure < TW_UNSURE_SAMPLE)
+		return 0;
+	r = settle_unsure(c);
+	if (r == 0)
+		c->sides_learned = true;
+	return r;
 }
 
 int census_add(struct census *c, const struct tw_sock *sk)
@@ -478,23 +501,23 @@ static int settle_unsure(struct census *c)
 	count_distinct(u, n, false);
 	qsort(u, n, sizeof(*u), cmp_local_remote);
 	count_distinct(u, n, true);
+	/* Learn the port sets first, then place every kept socket by them. */
 	while (start < n) {
 		size_t end = start;
-		bool service;
 
 		while (end < n && u[end].sk.sport == u[start].sk.sport)
 			end++;
-		service = run_is_service(u, start, end);
-		for (size_t i = start; i < end; i++) {
-			enum tw_side side = service ? TW_SIDE_SERVER :
-					    u[i].remote_fanin >= TW_SIDE_FANOUT_MIN ? TW_SIDE_CLIENT :
-										      TW_SIDE_UNKNOWN;
-
-			r = count_side(c, &u[i].sk, side);
-			if (r < 0)
-				return r;
-		}
+		if (run_is_service(u, start, end))
+			port_bit_set(c->served_ports, u[start].sk.sport);
+		for (size_t i = start; i < end; i++)
+			if (u[i].remote_fanin >= TW_SIDE_FANOUT_MIN)
+				port_bit_set(c->used_ports, u[i].sk.dport);
 		start = end;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = count_side(c, &u[i].sk, learned_side(c, &u[i].sk));
+		if (r < 0)
+			return r;
 	}
 	c->unsure = NULL;
 	c->n_unsure = c->cap_unsure = 0;

@@ -20,7 +20,7 @@
 #define TW_TIME_WAIT_SEC 60		/* TCP_TIMEWAIT_LEN, docs/kernel.md#tw-duration */
 #define TW_TOP_REMOTES 3		/* top remote IPs kept per server port */
 #define TW_MAP_MAX_ENTRIES (4u << 20)	/* hard cap on distinct keys per table */
-#define TW_UNSURE_MAX (1u << 20)	/* sockets whose side waits for census_finish() */
+#define TW_UNSURE_SAMPLE 16384	/* sockets whose side waits for the port pattern */
 #define TW_SIDE_FANOUT_MIN 16		/* distinct peer ports that make a port a service */
 
 /*
@@ -130,9 +130,12 @@ struct census {
 	struct tw_map *server_map;
 	struct tw_map *remote_map;
 	struct tw_map *peer_map;
-	struct census_unsure *unsure;		/* port-only sides, settled in census_finish() */
+	struct census_unsure *unsure;		/* port-only sides, settled from a sample */
 	size_t n_unsure;
 	size_t cap_unsure;
+	bool sides_learned;			/* the ports below come from a full sample */
+	uint8_t served_ports[8192];		/* local ports found to be services */
+	uint8_t used_ports[8192];		/* remote ports found to be services we use */
 	bool finished;
 };
 

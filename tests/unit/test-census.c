@@ -139,6 +139,38 @@ static void test_sides_by_fanout(void **state)
 	census_free(c);
 }
 
+/* Past the sample, sockets are placed by the learned pattern, in bounded memory. */
+static void test_sides_past_the_sample(void **state)
+{
+	struct census *c = make(32768, 60999, NULL);
+	char ip[32];
+	int n = 0;
+
+	(void)state;
+	/* 20,000 clients' TIME_WAIT on a stopped server port inside the range... */
+	for (int i = 0; i < 20000; i++) {
+		struct tw_sock sk;
+
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 2000, 1 + i % 200);
+		sk = sock("10.0.0.1", 50051, ip, (uint16_t)(40000 + i % 2000 * 10 + i / 2000), TW_TIME_WAIT);
+		assert_int_equal(census_add(c, &sk), 0);
+		n++;
+	}
+	/* ...and, after the sample, our own client sockets toward a service on 50052. */
+	for (int i = 0; i < 100; i++) {
+		struct tw_sock sk = sock("10.0.0.1", (uint16_t)(41000 + i), "10.0.9.9", 50052, TW_TIME_WAIT);
+
+		assert_int_equal(census_add(c, &sk), 0);
+	}
+	assert_true(c->sides_learned);
+	assert_true(c->cap_unsure == 0 && c->n_unsure == 0);
+	assert_int_equal(census_finish(c), 0);
+	assert_int_equal(c->tw_side[TW_SIDE_SERVER], n);
+	/* 50052 was not in the sample: its sockets stay unknown, not misplaced */
+	assert_int_equal(c->tw_side[TW_SIDE_UNKNOWN], 100);
+	census_free(c);
+}
+
 static void test_reserved_port_is_not_ephemeral(void **state)
 {
 	struct census *c = make(40000, 40099, "40000-40009");
@@ -377,6 +409,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sides),
 		cmocka_unit_test(test_sides_by_fanout),
+		cmocka_unit_test(test_sides_past_the_sample),
 		cmocka_unit_test(test_reserved_port_is_not_ephemeral),
 		cmocka_unit_test(test_usable_and_utilization),
 		cmocka_unit_test(test_server_ports_and_peers),
