@@ -7,6 +7,7 @@
 #include "nlkernel.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -93,4 +94,31 @@ ssize_t nlkernel_recv(struct mnl_socket *nl, void *buf, size_t len, uint64_t dea
 			return -EMSGSIZE;
 		return n;
 	}
+}
+
+/* An errno as the kernel sends it in NLMSG_ERROR/NLMSG_DONE: -4095..-1. */
+static bool is_kernel_errno(int32_t e)
+{
+	return e < 0 && e >= -4095;
+}
+
+int nlkernel_error(const struct nlmsghdr *nlh)
+{
+	int32_t e;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nlmsgerr))
+		return -EBADMSG;
+	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
+	/* An ack arrives as NLMSG_ERROR with error 0; a dump never sends one. */
+	return is_kernel_errno(e) ? e : -EBADMSG;
+}
+
+int nlkernel_done(const struct nlmsghdr *nlh)
+{
+	int32_t e;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(e))
+		return 0;
+	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
+	return is_kernel_errno(e) ? e : 0;
 }

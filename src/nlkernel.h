@@ -33,4 +33,19 @@ int nlkernel_open(int bus, unsigned int recv_timeout_sec, struct mnl_socket **re
 ssize_t nlkernel_recv(struct mnl_socket *nl, void *buf, size_t len, uint64_t deadline_ns,
 		      uint64_t *foreign);
 
+struct nlmsghdr;
+
+/*
+ * nlkernel_error() - the errno an NLMSG_ERROR message carries, whose
+ * nlmsg_len was already checked against the bytes received: -1..-4095, or
+ * -EBADMSG for a short payload or anything else (a dump never gets an ack).
+ */
+int nlkernel_error(const struct nlmsghdr *nlh);
+
+/*
+ * nlkernel_done() - the final status an NLMSG_DONE message carries: 0, or
+ * the kernel's negative errno (an old kernel may send no payload: 0).
+ */
+int nlkernel_done(const struct nlmsghdr *nlh);
+
 #endif

@@ -171,33 +171,6 @@ static int msg_to_sock(const struct nlmsghdr *nlh, const struct inet_diag_msg *m
 	return 0;
 }
 
-/* An errno as the kernel sends it in NLMSG_ERROR/NLMSG_DONE: -4095..-1. */
-static bool is_kernel_errno(int32_t e)
-{
-	return e < 0 && e >= -4095;
-}
-
-static int parse_error(const struct nlmsghdr *nlh)
-{
-	int32_t e;
-
-	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nlmsgerr))
-		return -EBADMSG;
-	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
-	/* An ack arrives as NLMSG_ERROR with error 0; a dump never sends one. */
-	return is_kernel_errno(e) ? e : -EBADMSG;
-}
-
-/* NLMSG_DONE carries the dump's final status; an old kernel may send no payload. */
-static int parse_done(const struct nlmsghdr *nlh)
-{
-	int32_t e;
-
-	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(e))
-		return 0;
-	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
-	return is_kernel_errno(e) ? e : 0;
-}
 
 static int parse_diag(const struct nlmsghdr *nlh, sockdiag_cb cb, void *data, struct sockdiag_stats *stats)
 {
@@ -281,9 +254,9 @@ static int parse_buf(const void *buf, size_t len, uint32_t seq, sockdiag_cb cb, 
 			stats->dump_intr++;
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
-			return parse_done(nlh);
+			return nlkernel_done(nlh);
 		case NLMSG_ERROR:
-			return parse_error(nlh);
+			return nlkernel_error(nlh);
 		case SOCK_DIAG_BY_FAMILY:
 			r = parse_diag(nlh, cb, data, stats);
 			if (r < 0)

@@ -143,31 +143,6 @@ bool nfnl_attr_str(const struct nfnl_attr *a, char *buf, size_t size)
 	return true;
 }
 
-static bool is_kernel_errno(int32_t e)
-{
-	return e < 0 && e >= -4095;
-}
-
-static int parse_error(const struct nlmsghdr *nlh)
-{
-	int32_t e;
-
-	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nlmsgerr))
-		return -EBADMSG;
-	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
-	/* A dump never sends an ack (error 0). */
-	return is_kernel_errno(e) ? e : -EBADMSG;
-}
-
-static int parse_done(const struct nlmsghdr *nlh)
-{
-	int32_t e;
-
-	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(e))
-		return 0;
-	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
-	return is_kernel_errno(e) ? e : 0;
-}
 
 int nfnl_parse_buf(const void *buf, size_t len, uint32_t seq, uint8_t subsys, nfnl_msg_cb cb,
 		   void *data, struct nfnl_stats *stats)
@@ -189,9 +164,9 @@ int nfnl_parse_buf(const void *buf, size_t len, uint32_t seq, uint8_t subsys, nf
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 			stats->dump_intr++;
 		if (nlh->nlmsg_type == NLMSG_DONE)
-			return parse_done(nlh);
+			return nlkernel_done(nlh);
 		if (nlh->nlmsg_type == NLMSG_ERROR)
-			return parse_error(nlh);
+			return nlkernel_error(nlh);
 		if (nlh->nlmsg_type >> 8 != subsys)
 			return -EBADMSG;
 		plen = nlh->nlmsg_len - NLMSG_HDRLEN;
