@@ -6,6 +6,7 @@
  */
 #include "nlkernel.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -121,4 +122,15 @@ int nlkernel_done(const struct nlmsghdr *nlh)
 		return 0;
 	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
 	return is_kernel_errno(e) ? e : 0;
+}
+
+int nlkernel_capture(FILE *f, const void *buf, size_t n)
+{
+	uint32_t len32 = htole32((uint32_t)n);
+
+	if (!f)
+		return 0;
+	if (fwrite(&len32, 4, 1, f) != 1 || fwrite(buf, n, 1, f) != 1)
+		return -EIO;
+	return 0;
 }

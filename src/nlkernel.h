@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct mnl_socket;
@@ -34,6 +35,13 @@ ssize_t nlkernel_recv(struct mnl_socket *nl, void *buf, size_t len, uint64_t dea
 		      uint64_t *foreign);
 
 struct nlmsghdr;
+
+/*
+ * nlkernel_capture() - append one received datagram to f (NULL: nothing)
+ * as a little-endian 32-bit length and the bytes, the format the replay
+ * tests and fuzz harnesses read. Returns 0 or -EIO.
+ */
+int nlkernel_capture(FILE *f, const void *buf, size_t n);
 
 /*
  * nlkernel_error() - the errno an NLMSG_ERROR message carries, whose

@@ -8,7 +8,6 @@
  */
 #include "sockdiag.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -321,13 +320,8 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
-		if (sd->capture) {
-			uint32_t len32 = htole32((uint32_t)n);
-
-			if (fwrite(&len32, 4, 1, sd->capture) != 1 ||
-			    fwrite(sd->buf, (size_t)n, 1, sd->capture) != 1)
-				return -EIO;
-		}
+		if (nlkernel_capture(sd->capture, sd->buf, (size_t)n) < 0)
+			return -EIO;
 		r = sockdiag_parse_dump(sd->buf, (size_t)n, sd->seq, states, cb, data, stats);
 		if (r <= 0)
 			return r;

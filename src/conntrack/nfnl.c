@@ -212,13 +212,8 @@ int nfnl_dump(struct nfnl *nl, uint8_t subsys, uint8_t msg_type, uint8_t family,
 			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
-		if (nl->capture) {
-			uint32_t len32 = htole32((uint32_t)n);
-
-			if (fwrite(&len32, 4, 1, nl->capture) != 1 ||
-			    fwrite(nl->buf, (size_t)n, 1, nl->capture) != 1)
-				return -EIO;
-		}
+		if (nlkernel_capture(nl->capture, nl->buf, (size_t)n) < 0)
+			return -EIO;
 		r = nfnl_parse_buf(nl->buf, (size_t)n, nl->seq, subsys, cb, data, stats);
 		if (r <= 0)
 			return r;
