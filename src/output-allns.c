@@ -25,11 +25,6 @@
 
 #define LABEL_MAX (NSNAME_STR_MAX * 3 + PATH_MAX)
 
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
 static void add_str(struct json_object *o, const char *k, const char *s)
 {
 	json_object_object_add(o, k, s && *s ? out_json_string(s, SIZE_MAX) : NULL);
@@ -62,7 +57,7 @@ struct json_object *allns_json_netns(const struct nsenum_entry *e)
 		return NULL;
 	}
 	nsenum_label(e, label, LABEL_MAX);
-	add_u64(o, "inode", e->ino);
+	out_json_add_u64(o, "inode", e->ino);
 	add_str(o, "label", label);
 	json_object_object_add(o, "host", json_object_new_boolean(e->host));
 	add_str(o, "netns_name", e->netns_name);
@@ -70,7 +65,7 @@ struct json_object *allns_json_netns(const struct nsenum_entry *e)
 	json_object_object_add(o, "pid", e->pid ? json_object_new_int(e->pid) : NULL);
 	add_str(o, "comm", e->pid ? e->comm : NULL);
 	add_str(o, "unit", e->name.unit);
-	add_u64(o, "processes", e->n_procs);
+	out_json_add_u64(o, "processes", e->n_procs);
 	json_object_object_add(o, "container", e->host ? NULL : json_container(&e->name));
 	return o;
 }
@@ -84,20 +79,20 @@ static struct json_object *json_row(const struct nsstat *s, const struct nsstat_
 
 	json_object_object_add(o, "netns", allns_json_netns(&s->list.v[r->entry]));
 	json_object_object_add(o, "walked", json_object_new_boolean(r->walked));
-	add_u64(ss, "tcp_inuse", r->sockstat.tcp_inuse);
-	add_u64(ss, "tcp6_inuse", r->sockstat.tcp6_inuse);
-	add_u64(ss, "tcp_tw", r->sockstat.tcp_tw);
+	out_json_add_u64(ss, "tcp_inuse", r->sockstat.tcp_inuse);
+	out_json_add_u64(ss, "tcp6_inuse", r->sockstat.tcp6_inuse);
+	out_json_add_u64(ss, "tcp_tw", r->sockstat.tcp_tw);
 	json_object_object_add(o, "sockstat", ss);
-	add_u64(o, "port_range_low", r->range_lo);
-	add_u64(o, "port_range_high", r->range_hi);
-	add_u64(o, "sockets", r->sockets);
-	add_u64(o, "time_wait", r->time_wait);
+	out_json_add_u64(o, "port_range_low", r->range_lo);
+	out_json_add_u64(o, "port_range_high", r->range_hi);
+	out_json_add_u64(o, "sockets", r->sockets);
+	out_json_add_u64(o, "time_wait", r->time_wait);
 	if (c) {
-		add_u64(o, "time_wait_client", r->tw_side[TW_SIDE_CLIENT]);
-		add_u64(o, "time_wait_server", r->tw_side[TW_SIDE_SERVER]);
-		add_u64(o, "time_wait_unknown", r->tw_side[TW_SIDE_UNKNOWN]);
-		add_u64(o, "close_wait", r->close_wait);
-		add_u64(o, "usable_ports", c->usable);
+		out_json_add_u64(o, "time_wait_client", r->tw_side[TW_SIDE_CLIENT]);
+		out_json_add_u64(o, "time_wait_server", r->tw_side[TW_SIDE_SERVER]);
+		out_json_add_u64(o, "time_wait_unknown", r->tw_side[TW_SIDE_UNKNOWN]);
+		out_json_add_u64(o, "close_wait", r->close_wait);
+		out_json_add_u64(o, "usable_ports", c->usable);
 		json_object_object_add(o, "worst_destination", r->worst ? stat_json_dest(c, r->worst) : NULL);
 	} else {
 		json_object_object_add(o, "time_wait_client", NULL);
@@ -128,14 +123,14 @@ struct json_object *allns_json(const struct nsstat *s, size_t details, const str
 	json_object_object_add(o, "command", json_object_new_string("stat"));
 	json_object_object_add(o, "all_netns", json_object_new_boolean(true));
 	en = json_object_new_object();
-	add_u64(en, "found", s->list.n);
-	add_u64(en, "entered", s->n_rows);
-	add_u64(en, "walked", s->n_walked);
-	add_u64(en, "skipped", s->n_skipped);
+	out_json_add_u64(en, "found", s->list.n);
+	out_json_add_u64(en, "entered", s->n_rows);
+	out_json_add_u64(en, "walked", s->n_walked);
+	out_json_add_u64(en, "skipped", s->n_skipped);
 	json_object_object_add(en, "capped", json_object_new_boolean(s->list.capped));
-	add_u64(en, "limit", NSENUM_MAX);
+	out_json_add_u64(en, "limit", NSENUM_MAX);
 	json_object_object_add(en, "timed_out", json_object_new_boolean(s->list.timed_out));
-	add_u64(en, "pids_denied", s->list.pids_denied);
+	out_json_add_u64(en, "pids_denied", s->list.pids_denied);
 	json_object_object_add(en, "duration_ms", out_json_double((double)s->duration_ns / 1e6, 1));
 	json_object_object_add(o, "enumeration", en);
 	json_object_object_add(o, "partial", json_object_new_boolean(s->n_skipped || s->list.capped ||

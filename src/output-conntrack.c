@@ -17,11 +17,6 @@
 #include "output.h"
 #include "output-stat.h"
 
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
 static void add_opt(struct json_object *o, const char *k, bool have, uint64_t v)
 {
 	json_object_object_add(o, k, have ? json_object_new_uint64(v) : NULL);
@@ -67,7 +62,7 @@ static struct json_object *json_stats(const struct ct_stats *s)
 
 	for (int i = 0; i < CT_STAT_MAX; i++)
 		if (s->present[i])
-			add_u64(o, ct_stat_name(i), s->value[i]);
+			out_json_add_u64(o, ct_stat_name(i), s->value[i]);
 	return o;
 }
 
@@ -77,17 +72,17 @@ static struct json_object *json_group(const struct ct_group_view *v, const struc
 
 	json_object_object_add(o, "nat_source", out_json_addr(&v->g.key.nat_src));
 	json_object_object_add(o, "destination", out_json_addr(&v->g.key.dst));
-	add_u64(o, "destination_port", v->g.key.dport);
+	out_json_add_u64(o, "destination_port", v->g.key.dport);
 	json_object_object_add(o, "protocol", json_object_new_string(proto_name(v->g.key.l4proto)));
-	add_u64(o, "held", v->g.held);
-	add_u64(o, "time_wait", v->g.time_wait);
-	add_u64(o, "established", v->g.established);
-	add_u64(o, "port_low_seen", v->g.port_lo);
-	add_u64(o, "port_high_seen", v->g.port_hi);
+	out_json_add_u64(o, "held", v->g.held);
+	out_json_add_u64(o, "time_wait", v->g.time_wait);
+	out_json_add_u64(o, "established", v->g.established);
+	out_json_add_u64(o, "port_low_seen", v->g.port_lo);
+	out_json_add_u64(o, "port_high_seen", v->g.port_hi);
 	json_object_object_add(p, "source", json_object_new_string(pool_source(v->pool.source)));
 	add_opt(p, "low", v->pool.size, v->pool.lo);
 	add_opt(p, "high", v->pool.size, v->pool.hi);
-	add_u64(p, "size", v->pool.size);
+	out_json_add_u64(p, "size", v->pool.size);
 	json_object_object_add(p, "random_fully", json_object_new_boolean(v->pool.random_fully));
 	if (v->pool.rule >= 0) {
 		const struct nat_rule *nr = &rep->rules.rule[v->pool.rule];
@@ -143,20 +138,20 @@ struct json_object *ct_json(const struct ct_report *rep, const struct stat_view 
 	if (rep->have_census) {
 		const struct ct_census *c = &rep->census;
 
-		add_u64(o, "entries", c->entries);
+		out_json_add_u64(o, "entries", c->entries);
 		x = json_object_new_object();
 		for (int i = 0; i < CT_PROTO_MAX; i++)
-			add_u64(x, ct_proto_name(i), c->proto[i]);
+			out_json_add_u64(x, ct_proto_name(i), c->proto[i]);
 		json_object_object_add(o, "protocols", x);
 		x = json_object_new_object();
 		for (int i = 0; i < CT_TCP_MAX; i++)
-			add_u64(x, ct_tcp_state_name(i), c->tcp[i]);
+			out_json_add_u64(x, ct_tcp_state_name(i), c->tcp[i]);
 		json_object_object_add(o, "tcp_states", x);
-		add_u64(o, "snat_entries", c->snat);
-		add_u64(o, "snat_time_wait", c->snat_time_wait);
-		add_u64(o, "snat_groups_total", rep->n_groups);
-		add_u64(o, "snat_groups_dropped_entries", c->groups_dropped);
-		add_u64(o, "malformed", c->malformed);
+		out_json_add_u64(o, "snat_entries", c->snat);
+		out_json_add_u64(o, "snat_time_wait", c->snat_time_wait);
+		out_json_add_u64(o, "snat_groups_total", rep->n_groups);
+		out_json_add_u64(o, "snat_groups_dropped_entries", c->groups_dropped);
+		out_json_add_u64(o, "malformed", c->malformed);
 		x = json_object_new_array();
 		n = v->top && v->top < rep->n_groups ? v->top : rep->n_groups;
 		for (size_t i = 0; i < n; i++)

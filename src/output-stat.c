@@ -25,18 +25,13 @@ static size_t rows(size_t n, const struct stat_view *v)
 	return v->top && v->top < n ? v->top : n;
 }
 
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
 static struct json_object *json_states(const uint64_t *states)
 {
 	struct json_object *o = json_object_new_object();
 
 	for (unsigned int s = 1; s < TW_STATE_MAX; s++)
 		if (s != TW_BOUND_INACTIVE)
-			add_u64(o, tcpstate_name(s), states[s]);
+			out_json_add_u64(o, tcpstate_name(s), states[s]);
 	return o;
 }
 
@@ -44,13 +39,13 @@ static struct json_object *json_sockstat(const struct tw_sockstat *st)
 {
 	struct json_object *o = json_object_new_object();
 
-	add_u64(o, "tcp_inuse", st->tcp_inuse);
-	add_u64(o, "tcp_tw", st->tcp_tw);
-	add_u64(o, "tcp_orphan_global", st->tcp_orphan);
-	add_u64(o, "tcp_alloc_global", st->tcp_alloc);
-	add_u64(o, "tcp_mem_pages_global", st->tcp_mem_pages);
+	out_json_add_u64(o, "tcp_inuse", st->tcp_inuse);
+	out_json_add_u64(o, "tcp_tw", st->tcp_tw);
+	out_json_add_u64(o, "tcp_orphan_global", st->tcp_orphan);
+	out_json_add_u64(o, "tcp_alloc_global", st->tcp_alloc);
+	out_json_add_u64(o, "tcp_mem_pages_global", st->tcp_mem_pages);
 	if (st->have_tcp6)
-		add_u64(o, "tcp6_inuse", st->tcp6_inuse);
+		out_json_add_u64(o, "tcp6_inuse", st->tcp6_inuse);
 	else
 		json_object_object_add(o, "tcp6_inuse", NULL);
 	return o;
@@ -70,12 +65,12 @@ static struct json_object *json_port_range(const struct census *c)
 {
 	struct json_object *o = json_object_new_object();
 
-	add_u64(o, "low", c->conf.range_lo);
-	add_u64(o, "high", c->conf.range_hi);
-	add_u64(o, "size", c->range_size);
-	add_u64(o, "reserved", c->reserved_in_range);
-	add_u64(o, "listening", c->listeners_in_range);
-	add_u64(o, "usable", c->usable);
+	out_json_add_u64(o, "low", c->conf.range_lo);
+	out_json_add_u64(o, "high", c->conf.range_hi);
+	out_json_add_u64(o, "size", c->range_size);
+	out_json_add_u64(o, "reserved", c->reserved_in_range);
+	out_json_add_u64(o, "listening", c->listeners_in_range);
+	out_json_add_u64(o, "usable", c->usable);
 	return o;
 }
 
@@ -83,9 +78,11 @@ static struct json_object *json_port_range(const struct census *c)
 static void json_outlook(struct json_object *o, const struct tw_outlook *ol, bool projection)
 {
 	json_object_object_add(o, "close_rate_per_sec", out_json_double(ol->rate_per_sec, 2));
-	add_u64(o, "close_rate_window_sec", ol->window_sec);
-	json_object_object_add(o, "close_rate_minute_per_sec", out_json_double(ol->minute_rate_per_sec, 2));
-	json_object_object_add(o, "sustained_close_rate_per_sec", out_json_double(ol->sustained_per_sec, 2));
+	out_json_add_u64(o, "close_rate_window_sec", ol->window_sec);
+	json_object_object_add(o, "close_rate_minute_per_sec",
+			       out_json_double(ol->minute_rate_per_sec, 2));
+	json_object_object_add(o, "sustained_close_rate_per_sec",
+			       out_json_double(ol->sustained_per_sec, 2));
 	json_object_object_add(o, "trend", json_object_new_string(outlook_trend_name(ol->trend)));
 	json_object_object_add(o, "quiet_sec", ol->quiet_ms == TW_AGE_UNKNOWN ? NULL :
 			       out_json_double(ol->quiet_ms / 1000.0, 1));
@@ -105,11 +102,11 @@ struct json_object *stat_json_dest(const struct census *c, const struct census_d
 
 	json_object_object_add(o, "local", out_json_addr(&d->local));
 	json_object_object_add(o, "remote", out_json_addr(&d->remote));
-	add_u64(o, "remote_port", d->remote_port);
-	add_u64(o, "held", d->held);
-	add_u64(o, "time_wait", d->time_wait);
-	add_u64(o, "established", d->established);
-	add_u64(o, "usable", c->usable);
+	out_json_add_u64(o, "remote_port", d->remote_port);
+	out_json_add_u64(o, "held", d->held);
+	out_json_add_u64(o, "time_wait", d->time_wait);
+	out_json_add_u64(o, "established", d->established);
+	out_json_add_u64(o, "usable", c->usable);
 	json_object_object_add(o, "utilization_pct", out_json_double(d->util_pct, 2));
 	outlook_compute(&d->closes, d->held, d->time_wait, c->usable, &ol);
 	json_outlook(o, &ol, true);
@@ -122,8 +119,8 @@ static struct json_object *json_remote(const struct census_remote *r)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "addr", out_json_addr(&r->addr));
-	add_u64(o, "time_wait", r->time_wait);
-	add_u64(o, "total", r->total);
+	out_json_add_u64(o, "time_wait", r->time_wait);
+	out_json_add_u64(o, "total", r->total);
 	return o;
 }
 
@@ -132,12 +129,12 @@ static struct json_object *json_server(const struct census_server_port *s)
 	struct json_object *o = json_object_new_object(), *top = json_object_new_array();
 	struct tw_outlook ol;
 
-	add_u64(o, "port", s->port);
-	add_u64(o, "time_wait", s->states[TW_TIME_WAIT]);
-	add_u64(o, "established", s->states[TW_ESTABLISHED]);
-	add_u64(o, "total", s->total);
+	out_json_add_u64(o, "port", s->port);
+	out_json_add_u64(o, "time_wait", s->states[TW_TIME_WAIT]);
+	out_json_add_u64(o, "established", s->states[TW_ESTABLISHED]);
+	out_json_add_u64(o, "total", s->total);
 	json_object_object_add(o, "states", json_states(s->states));
-	add_u64(o, "distinct_remotes", s->distinct_remotes);
+	out_json_add_u64(o, "distinct_remotes", s->distinct_remotes);
 	outlook_compute(&s->closes, s->total, s->states[TW_TIME_WAIT], 0, &ol);
 	json_outlook(o, &ol, false);
 	for (size_t i = 0; i < s->n_top; i++)
@@ -185,23 +182,23 @@ struct json_object *stat_json(const struct collect_result *res, const struct sta
 	json_object_object_add(fam, "ipv6", json_states(c->states[TW_FAM_V6]));
 	json_object_object_add(fam, "total", json_states(total));
 	json_object_object_add(o, "states", fam);
-	add_u64(o, "sockets", c->sockets);
+	out_json_add_u64(o, "sockets", c->sockets);
 
 	tw_n = total[TW_TIME_WAIT];
 	est = total[TW_ESTABLISHED];
-	add_u64(tw, "total", tw_n);
+	out_json_add_u64(tw, "total", tw_n);
 	for (int s = 0; s < TW_SIDE_MAX; s++)
-		add_u64(tw, census_side_name(s), c->tw_side[s]);
+		out_json_add_u64(tw, census_side_name(s), c->tw_side[s]);
 	json_object_object_add(tw, "per_established", est ? out_json_double((double)tw_n / est, 3) : NULL);
 	json_object_object_add(o, "time_wait", tw);
 
 	x = json_object_new_object();
-	add_u64(x, "orphan", c->fw2_orphan);
-	add_u64(x, "live", c->fw2_live);
+	out_json_add_u64(x, "orphan", c->fw2_orphan);
+	out_json_add_u64(x, "live", c->fw2_live);
 	json_object_object_add(o, "fin_wait2", x);
 
 	x = json_object_new_object();
-	add_u64(x, "bucket_sec", TW_TIMER_BUCKET_MS / 1000);
+	out_json_add_u64(x, "bucket_sec", TW_TIMER_BUCKET_MS / 1000);
 	a = json_object_new_array();
 	for (int i = 0; i < TW_TIMER_BUCKETS; i++)
 		json_object_array_add(a, json_object_new_uint64(c->tw_timer[i]));
@@ -212,29 +209,29 @@ struct json_object *stat_json(const struct collect_result *res, const struct sta
 	for (size_t i = 0; i < rows(c->n_dests, v); i++)
 		json_object_array_add(a, stat_json_dest(c, &c->dests[i]));
 	json_object_object_add(o, "destinations", a);
-	add_u64(o, "destinations_total", c->n_dests);
+	out_json_add_u64(o, "destinations_total", c->n_dests);
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < rows(c->n_servers, v); i++)
 		json_object_array_add(a, json_server(&c->servers[i]));
 	json_object_object_add(o, "server_ports", a);
-	add_u64(o, "server_ports_total", c->n_servers);
+	out_json_add_u64(o, "server_ports_total", c->n_servers);
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < rows(c->n_peers, v); i++)
 		json_object_array_add(a, json_remote(&c->peers[i]));
 	json_object_object_add(o, "peers", a);
-	add_u64(o, "peers_total", c->n_peers);
+	out_json_add_u64(o, "peers_total", c->n_peers);
 
 	json_object_object_add(o, "sockstat", res->sockstat_err ? NULL : json_sockstat(&res->sockstat));
 
 	x = json_object_new_object();
 	/* sockstat tw counts TIME_WAIT plus FIN_WAIT2 mini-sockets (docs/kernel.md#sockstat-tw). */
-	add_u64(x, "census_tw_and_fin_wait2_mini", tw_n + c->fw2_orphan);
+	out_json_add_u64(x, "census_tw_and_fin_wait2_mini", tw_n + c->fw2_orphan);
 	json_object_object_add(x, "sockstat_tw", res->sockstat_err ? NULL : json_object_new_uint64(res->sockstat.tcp_tw));
-	add_u64(x, "netlink_messages", res->diag.messages);
-	add_u64(x, "dump_interrupted", res->diag.dump_intr);
-	add_u64(x, "truncated_messages", res->diag.truncated);
+	out_json_add_u64(x, "netlink_messages", res->diag.messages);
+	out_json_add_u64(x, "dump_interrupted", res->diag.dump_intr);
+	out_json_add_u64(x, "truncated_messages", res->diag.truncated);
 	json_object_object_add(x, "kernel_state_mask", json_object_new_uint64(res->kernel_states));
 	json_object_object_add(x, "duration_ms", out_json_double((double)res->duration_ns / 1e6, 3));
 	json_object_object_add(o, "consistency", x);

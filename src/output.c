@@ -115,6 +115,11 @@ const char *out_bytes(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+void out_json_add_u64(struct json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
 struct json_object *out_json_double(double v, int decimals)
 {
 	char buf[64];

@@ -60,6 +60,9 @@ const char *out_human(uint64_t n, char *buf, size_t len);
 /* out_bytes() - 512 B, 24.4 MiB. */
 const char *out_bytes(uint64_t n, char *buf, size_t len);
 
+/* out_json_add_u64() - add key k with the unsigned integer v to object o. */
+void out_json_add_u64(struct json_object *o, const char *k, uint64_t v);
+
 /* out_json_double() - a JSON number rounded to decimals, printed in the C locale. */
 struct json_object *out_json_double(double v, int decimals);
 

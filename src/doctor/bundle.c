@@ -27,14 +27,10 @@
 #include "ksettings.h"
 #include "doctor/sysctlconf.h"
 #include "tcpstate.h"
+#include "output.h"
 #include "util.h"
 
 /* --- bundle: facts -> JSON --------------------------------------------- */
-
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
@@ -50,10 +46,10 @@ static struct json_object *closes_json(const struct census_closes *h)
 	struct json_object *o = json_object_new_object();
 
 	for (size_t w = 0; w < TW_CLOSE_WINDOWS; w++)
-		add_u64(o, window_keys[w], h->within[w]);
+		out_json_add_u64(o, window_keys[w], h->within[w]);
 	json_object_object_add(o, "youngest_ms", h->youngest_ms == TW_AGE_UNKNOWN ? NULL :
 				json_object_new_int64(h->youngest_ms));
-	add_u64(o, "clears_ms", h->clears_ms);
+	out_json_add_u64(o, "clears_ms", h->clears_ms);
 	return o;
 }
 
@@ -61,16 +57,16 @@ static struct json_object *culprits_json(const struct facts_dest *d)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
-	add_u64(o, "live", d->live);
-	add_u64(o, "unowned", d->unowned);
+	out_json_add_u64(o, "live", d->live);
+	out_json_add_u64(o, "unowned", d->unowned);
 	json_object_object_add(o, "partial", json_object_new_boolean(d->culprits_partial));
 	for (size_t i = 0; i < d->n_culprits; i++) {
 		const struct facts_culprit *c = &d->culprits[i];
 		struct json_object *x = json_object_new_object();
 
-		add_u64(x, "pid", (uint64_t)c->pid);
-		add_u64(x, "pids", c->pids);
-		add_u64(x, "sockets", c->sockets);
+		out_json_add_u64(x, "pid", (uint64_t)c->pid);
+		out_json_add_u64(x, "pids", c->pids);
+		out_json_add_u64(x, "sockets", c->sockets);
 		add_str(x, "comm", c->comm);
 		add_str(x, "cgroup", c->cgroup);
 		add_str(x, "runtime", facts_runtime_name(c->runtime));
@@ -92,21 +88,21 @@ static struct json_object *census_json(const struct facts_census *c)
 
 	for (unsigned int s = 1; s < ARRAY_SIZE(c->states); s++)
 		if (tcpstate_name(s))
-			add_u64(st, tcpstate_name(s), c->states[s]);
+			out_json_add_u64(st, tcpstate_name(s), c->states[s]);
 	json_object_object_add(o, "states", st);
-	add_u64(tw, "client", c->tw_client);
-	add_u64(tw, "server", c->tw_server);
-	add_u64(tw, "unknown", c->tw_unknown);
+	out_json_add_u64(tw, "client", c->tw_client);
+	out_json_add_u64(tw, "server", c->tw_server);
+	out_json_add_u64(tw, "unknown", c->tw_unknown);
 	json_object_object_add(o, "time_wait", tw);
-	add_u64(fw, "orphan", c->fw2_orphan);
-	add_u64(fw, "live", c->fw2_live);
+	out_json_add_u64(fw, "orphan", c->fw2_orphan);
+	out_json_add_u64(fw, "live", c->fw2_live);
 	json_object_object_add(o, "fin_wait2", fw);
-	add_u64(pr, "lo", c->range_lo);
-	add_u64(pr, "hi", c->range_hi);
-	add_u64(pr, "size", c->range_size);
-	add_u64(pr, "reserved", c->reserved_in_range);
-	add_u64(pr, "listening", c->listeners_in_range);
-	add_u64(pr, "usable", c->usable);
+	out_json_add_u64(pr, "lo", c->range_lo);
+	out_json_add_u64(pr, "hi", c->range_hi);
+	out_json_add_u64(pr, "size", c->range_size);
+	out_json_add_u64(pr, "reserved", c->reserved_in_range);
+	out_json_add_u64(pr, "listening", c->listeners_in_range);
+	out_json_add_u64(pr, "usable", c->usable);
 	{
 		struct json_object *lp = json_object_new_array();
 
@@ -115,17 +111,17 @@ static struct json_object *census_json(const struct facts_census *c)
 		json_object_object_add(pr, "listening_ports", lp);
 	}
 	json_object_object_add(o, "port_range", pr);
-	add_u64(o, "destinations_total", c->dests_total);
+	out_json_add_u64(o, "destinations_total", c->dests_total);
 	for (size_t i = 0; i < c->n_dests; i++) {
 		const struct facts_dest *d = &c->dests[i];
 		struct json_object *x = json_object_new_object();
 
 		add_str(x, "local", d->local);
 		add_str(x, "remote", d->remote);
-		add_u64(x, "remote_port", d->remote_port);
-		add_u64(x, "held", d->held);
-		add_u64(x, "time_wait", d->time_wait);
-		add_u64(x, "established", d->established);
+		out_json_add_u64(x, "remote_port", d->remote_port);
+		out_json_add_u64(x, "held", d->held);
+		out_json_add_u64(x, "time_wait", d->time_wait);
+		out_json_add_u64(x, "established", d->established);
 		json_object_object_add(x, "utilization_pct", json_object_new_double(d->util_pct));
 		if (d->have_closes)
 			json_object_object_add(x, "closes", closes_json(&d->closes));
@@ -134,21 +130,21 @@ static struct json_object *census_json(const struct facts_census *c)
 		json_object_array_add(ds, x);
 	}
 	json_object_object_add(o, "destinations", ds);
-	add_u64(o, "server_ports_total", c->servers_total);
+	out_json_add_u64(o, "server_ports_total", c->servers_total);
 	for (size_t i = 0; i < c->n_servers; i++) {
 		const struct facts_server *s = &c->servers[i];
 		struct json_object *x = json_object_new_object();
 
-		add_u64(x, "port", s->port);
-		add_u64(x, "time_wait", s->time_wait);
-		add_u64(x, "close_wait", s->close_wait);
-		add_u64(x, "established", s->established);
-		add_u64(x, "total", s->total);
+		out_json_add_u64(x, "port", s->port);
+		out_json_add_u64(x, "time_wait", s->time_wait);
+		out_json_add_u64(x, "close_wait", s->close_wait);
+		out_json_add_u64(x, "established", s->established);
+		out_json_add_u64(x, "total", s->total);
 		if (s->listener_scanned) {
 			struct json_object *l = json_object_new_object();
 
 			json_object_object_add(l, "listening", json_object_new_boolean(s->listening));
-			add_u64(l, "pid", (uint64_t)s->listener_pid);
+			out_json_add_u64(l, "pid", (uint64_t)s->listener_pid);
 			add_str(l, "comm", s->listener_comm);
 			json_object_object_add(x, "listener", l);
 		}
@@ -164,16 +160,16 @@ static struct json_object *close_wait_json(const struct facts_close_wait *cw)
 	struct json_object *ports = json_object_new_array();
 	struct json_object *owners = json_object_new_array();
 
-	add_u64(o, "total", cw->total);
+	out_json_add_u64(o, "total", cw->total);
 	if (cw->have_idle) {
-		add_u64(o, "oldest_idle_ms", cw->oldest_idle_ms);
-		add_u64(o, "stale", cw->stale);
+		out_json_add_u64(o, "oldest_idle_ms", cw->oldest_idle_ms);
+		out_json_add_u64(o, "stale", cw->stale);
 	}
 	for (size_t i = 0; i < cw->n_ports; i++) {
 		struct json_object *x = json_object_new_object();
 
-		add_u64(x, "port", cw->ports[i].port);
-		add_u64(x, "count", cw->ports[i].count);
+		out_json_add_u64(x, "port", cw->ports[i].port);
+		out_json_add_u64(x, "count", cw->ports[i].count);
 		json_object_array_add(ports, x);
 	}
 	json_object_object_add(o, "ports", ports);
@@ -182,10 +178,10 @@ static struct json_object *close_wait_json(const struct facts_close_wait *cw)
 	for (size_t i = 0; i < cw->n_owners; i++) {
 		struct json_object *x = json_object_new_object();
 
-		add_u64(x, "pid", (uint64_t)cw->owners[i].pid);
+		out_json_add_u64(x, "pid", (uint64_t)cw->owners[i].pid);
 		add_str(x, "comm", cw->owners[i].comm);
-		add_u64(x, "port", cw->owners[i].port);
-		add_u64(x, "sockets", cw->owners[i].sockets);
+		out_json_add_u64(x, "port", cw->owners[i].port);
+		out_json_add_u64(x, "sockets", cw->owners[i].sockets);
 		json_object_array_add(owners, x);
 	}
 	json_object_object_add(o, "owners", owners);
@@ -199,7 +195,7 @@ struct json_object *bundle_to_json(const struct tw_facts *f)
 
 	if (!o)
 		return NULL;
-	add_u64(o, "schema", BUNDLE_SCHEMA);
+	out_json_add_u64(o, "schema", BUNDLE_SCHEMA);
 	add_str(o, "kind", BUNDLE_KIND);
 	add_str(o, "twscope_version", TW_VERSION);
 	add_str(o, "kernel", f->kernel);
@@ -225,9 +221,9 @@ struct json_object *bundle_to_json(const struct tw_facts *f)
 			if (!f->counter[i].have)
 				continue;
 			x = json_object_new_object();
-			add_u64(x, "value", f->counter[i].value);
+			out_json_add_u64(x, "value", f->counter[i].value);
 			if (f->counter[i].have_delta)
-				add_u64(x, "delta", f->counter[i].delta);
+				out_json_add_u64(x, "delta", f->counter[i].delta);
 			json_object_object_add(cnt, facts_counter_name((enum facts_counter_id)i), x);
 		}
 	}
@@ -235,17 +231,17 @@ struct json_object *bundle_to_json(const struct tw_facts *f)
 	if (f->have_sockstat) {
 		struct json_object *s = json_object_new_object();
 
-		add_u64(s, "tcp_inuse", f->sockstat.tcp_inuse);
-		add_u64(s, "tcp_orphan", f->sockstat.tcp_orphan);
-		add_u64(s, "tcp_tw", f->sockstat.tcp_tw);
-		add_u64(s, "tcp_alloc", f->sockstat.tcp_alloc);
-		add_u64(s, "tcp_mem_pages", f->sockstat.tcp_mem_pages);
-		add_u64(s, "tcp6_inuse", f->sockstat.tcp6_inuse);
+		out_json_add_u64(s, "tcp_inuse", f->sockstat.tcp_inuse);
+		out_json_add_u64(s, "tcp_orphan", f->sockstat.tcp_orphan);
+		out_json_add_u64(s, "tcp_tw", f->sockstat.tcp_tw);
+		out_json_add_u64(s, "tcp_alloc", f->sockstat.tcp_alloc);
+		out_json_add_u64(s, "tcp_mem_pages", f->sockstat.tcp_mem_pages);
+		out_json_add_u64(s, "tcp6_inuse", f->sockstat.tcp6_inuse);
 		json_object_object_add(o, "sockstat", s);
 	} else {
 		json_object_object_add(o, "sockstat", NULL);
 	}
-	add_u64(o, "tw_objsize_bytes", f->tw_objsize);
+	out_json_add_u64(o, "tw_objsize_bytes", f->tw_objsize);
 	json_object_object_add(o, "tw_objsize_measured", json_object_new_boolean(f->tw_objsize_measured));
 	json_object_object_add(o, "census", f->census.have ? census_json(&f->census) : NULL);
 	json_object_object_add(o, "close_wait", f->close_wait.have ? close_wait_json(&f->close_wait) : NULL);
@@ -253,13 +249,13 @@ struct json_object *bundle_to_json(const struct tw_facts *f)
 		struct json_object *c = json_object_new_object();
 		struct json_object *lines = json_object_new_array();
 
-		add_u64(c, "files", f->sysconf.files);
+		out_json_add_u64(c, "files", f->sysconf.files);
 		json_object_object_add(c, "truncated", json_object_new_boolean(f->sysconf.truncated));
 		for (size_t i = 0; i < f->sysconf.n; i++) {
 			struct json_object *x = json_object_new_object();
 
 			add_str(x, "file", f->sysconf.v[i].file);
-			add_u64(x, "line", f->sysconf.v[i].line);
+			out_json_add_u64(x, "line", f->sysconf.v[i].line);
 			add_str(x, "key", f->sysconf.v[i].key);
 			add_str(x, "value", f->sysconf.v[i].value);
 			json_object_array_add(lines, x);
