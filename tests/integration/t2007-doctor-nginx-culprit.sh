@@ -40,7 +40,9 @@ http {
 	upstream backend { server 127.0.0.2:9000; $1 }
 	server { listen 127.0.0.2:9000; root $W/www; limit_rate 64k; keepalive_requests 100000; }
 	server {
-		listen 127.0.0.1:8080;
+		# reuseport: the kernel spreads wrk's 64 connections over both
+		# workers by hash (without it one worker may accept them all).
+		listen 127.0.0.1:8080 reuseport;
 		location / {
 			proxy_pass http://backend;
 			proxy_http_version 1.1;
