@@ -185,6 +185,8 @@ bool census_filter_match(const struct census_filter *f, const struct tw_sock *sk
 		return false;
 	if (f->dst_port >= 0 && sk->dport != f->dst_port)
 		return false;
+	if (f->have_src && !addr_match(&f->src, &sk->src))
+		return false;
 	return true;
 }
 

@@ -60,6 +60,8 @@ struct census_filter {
 	bool have_dst;
 	struct tw_addr dst;	/* remote address to match (family set) */
 	int dst_port;		/* -1 = any */
+	bool have_src;
+	struct tw_addr src;	/* local address to match (family set); kill --src */
 };
 
 struct census_conf {

@@ -116,23 +116,6 @@ static void help(void)
 	       "  sudo twscope stat --conntrack -i 1   conntrack and SNAT ports of a NAT gateway\n");
 }
 
-static int parse_states(const struct tw_ctx *ctx, const char *list, uint32_t *mask)
-{
-	uint32_t m;
-	size_t bad, n;
-
-	if (tcpstate_parse_list(list, &m, &bad) == 0) {
-		*mask |= m;
-		return 0;
-	}
-	n = strcspn(list + bad, ",");
-	if (!*list)
-		return tw_usage(ctx, "empty --state list");
-	if (n == 0)
-		return tw_usage(ctx, "empty state in --state '%s'", list);
-	return tw_usage(ctx, "unknown state '%.*s'", (int)n, list + bad);
-}
-
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_args *a)
 {
 	enum { OPT_FORMAT = 256, OPT_SUMMARY, OPT_DUMP_RAW, OPT_WALK, OPT_CONNTRACK };
@@ -157,37 +140,20 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	bool only4 = false, only6 = false;
+	struct cmd_filter cf = { .f = &a->filter };
+	bool filtered;
 	uint32_t n32;
-	uint16_t port;
-	char names[64];
+	char names[64], why[160];
 	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":46s:p:d:t:jn:AHwhi:", opts, NULL)) != -1) {
+		r = cmd_filter_option(&cf, c, optarg, why, sizeof(why));
+		if (r < 0)
+			return tw_usage(ctx, "%s", why);
+		if (r > 0)
+			continue;
 		switch (c) {
-		case '4':
-			only4 = true;
-			break;
-		case '6':
-			only6 = true;
-			break;
-		case 's':
-			r = parse_states(ctx, optarg, &a->filter.states);
-			if (r)
-				return r;
-			break;
-		case 'p':
-			if (addr_parse_port(optarg, &port) < 0)
-				return tw_usage(ctx, "invalid port '%s' (1-65535)", optarg);
-			a->filter.port = port;
-			break;
-		case 'd':
-			if (addr_parse_endpoint(optarg, &a->filter.dst, &a->filter.dst_port) < 0)
-				return tw_usage(ctx, "invalid destination '%s' (ADDR, ADDR:PORT or [V6ADDR]:PORT)",
-						optarg);
-			a->filter.have_dst = true;
-			break;
 		case 't':
 			if (safe_atou32(optarg, &n32) < 0 || n32 > 1000000)
 				return tw_usage(ctx, "invalid --top '%s' (0-1000000)", optarg);
@@ -244,14 +210,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 	}
 	if (optind < argc)
 		return tw_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if (only4 && only6)
-		return tw_usage(ctx, "-4 and -6 exclude each other");
-	a->filter.v4 = !only6;
-	a->filter.v6 = !only4;
-	if (a->filter.have_dst && ((a->filter.dst.family == AF_INET6 && only4) ||
-				   (a->filter.dst.family == AF_INET && only6 && false)))
-		return tw_usage(ctx, "--dst is an IPv6 address but -4 was given");
-	if (a->summary && (a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
+	if (cmd_filter_finish(&cf, why, sizeof(why)) < 0)
+		return tw_usage(ctx, "%s", why);
+	filtered = cf.narrowed || cf.only4 || cf.only6;
+	if (a->summary && filtered)
 		return tw_usage(ctx, "--summary reads kernel totals and takes no filters");
 	if (a->summary && a->format == OUT_FMT_PROM)
 		return tw_usage(ctx, "--summary has no prom format");
@@ -264,7 +226,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct stat_arg
 	if (a->interval_set && !a->conntrack)
 		return tw_usage(ctx, "--interval goes with --conntrack");
 	if (a->conntrack && (a->summary || a->all_netns || a->dump_raw || a->format == OUT_FMT_PROM ||
-			     a->filter.states || a->filter.port >= 0 || a->filter.have_dst || only4 || only6))
+			     filtered))
 		return tw_usage(ctx, "--conntrack takes no socket filters, --summary, --all-netns, "
 				     "--dump-raw or prom format");
 	return 0;

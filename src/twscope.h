@@ -54,6 +54,34 @@ const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap
 const char *cmd_collect_error(int r);
 
 struct option;
+struct census_filter;
+
+/*
+ * The socket filter options stat and kill share: -4, -6, -s/--state,
+ * -p/--port, -d/--dst and (kill only for now) --src, whose getopt code is
+ * CMD_OPT_SRC. cf->f must start as { .port = -1, .dst_port = -1 }.
+ */
+#define CMD_OPT_SRC 0x1000
+struct cmd_filter {
+	struct census_filter *f;
+	bool only4;
+	bool only6;
+	bool narrowed;		/* --state, --port, --dst or --src given */
+};
+
+/*
+ * cmd_filter_option() - apply getopt_long()'s c with arg if it is a filter
+ * option. Returns 1 when it was, 0 when c is not a filter option, or
+ * -EINVAL with the usage message (no "twscope <cmd>: " prefix) in err.
+ */
+int cmd_filter_option(struct cmd_filter *cf, int c, const char *arg, char *err, size_t len);
+
+/*
+ * cmd_filter_finish() - after the option loop: set the families of cf->f
+ * from -4/-6 and check they agree with --dst/--src. 0 or -EINVAL with the
+ * message in err.
+ */
+int cmd_filter_finish(struct cmd_filter *cf, char *err, size_t len);
 
 /*
  * tw_bad_option() - the usage error for what getopt_long() returned as c
@@ -69,5 +97,6 @@ int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_kill(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif
