@@ -327,3 +327,58 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 			return r;
 	}
 }
+
+int sockdiag_parse_ack(const void *buf, size_t len, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = buf;
+	int32_t e;
+
+	if ((uintptr_t)buf % NLMSG_ALIGNTO)
+		return -EINVAL;
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_seq != seq || nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nlmsgerr))
+		return -EBADMSG;
+	/* The ack of a request with NLM_F_ACK is an NLMSG_ERROR whose error is 0. */
+	memcpy(&e, (const char *)nlh + NLMSG_HDRLEN, sizeof(e));
+	if (e == 0)
+		return 0;
+	return nlkernel_error(nlh);
+}
+
+static void put_addr(__be32 *words, const struct tw_addr *a)
+{
+	memcpy(words, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+int sockdiag_destroy(struct sockdiag *sd, const struct tw_sock *sk)
+{
+	uint64_t deadline_ns = now_ns() + SOCKDIAG_FOREIGN_BUDGET_NS;
+	struct sockdiag_stats stats = {};
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	nlh = mnl_nlmsg_put_header(sd->buf);
+	nlh->nlmsg_type = SOCK_DESTROY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++sd->seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = sk->src.family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0u;
+	put_addr(req->id.idiag_src, &sk->src);
+	put_addr(req->id.idiag_dst, &sk->dst);
+	req->id.idiag_sport = htons(sk->sport);
+	req->id.idiag_dport = htons(sk->dport);
+	req->id.idiag_if = sk->ifindex;
+	/* The cookie as the dump gave it: the kernel refuses (ENOENT) any other socket. */
+	req->id.idiag_cookie[0] = (uint32_t)sk->cookie;
+	req->id.idiag_cookie[1] = (uint32_t)(sk->cookie >> 32);
+	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = nlkernel_recv(sd->nl, sd->buf, sizeof(sd->buf), deadline_ns, &stats.foreign);
+	if (n < 0)
+		return (int)n;
+	return sockdiag_parse_ack(sd->buf, (size_t)n, sd->seq);
+}

@@ -62,6 +62,25 @@ int sockdiag_dump(struct sockdiag *sd, int family, uint32_t states, sockdiag_cb 
 		  struct sockdiag_stats *stats);
 
 /*
+ * sockdiag_destroy() - ask the kernel to destroy the socket sk, as a dump
+ * reported it (SOCK_DESTROY with its exact addresses, ports, interface
+ * and cookie, so a newer socket on the same 4-tuple is never hit).
+ * Returns 0 once the kernel acknowledged, or its error: -EPERM (no
+ * CAP_NET_ADMIN in the socket's namespace), -EOPNOTSUPP (a kernel built
+ * without CONFIG_INET_DIAG_DESTROY, or a TIME_WAIT socket before Linux
+ * 6.0), -ENOENT (gone, or the cookie no longer matches); -ETIMEDOUT,
+ * -EBADMSG as for a dump.
+ */
+int sockdiag_destroy(struct sockdiag *sd, const struct tw_sock *sk);
+
+/*
+ * sockdiag_parse_ack() - the outcome of a SOCK_DESTROY request in one
+ * received datagram (pure, for tests): 0 for an ack, the kernel's
+ * negative errno, or -EBADMSG (anything else, a wrong sequence number).
+ */
+int sockdiag_parse_ack(const void *buf, size_t len, uint32_t seq);
+
+/*
  * sockdiag_parse_buf() - parse one received datagram of a dump (pure, for
  * tests and replays). buf must be 4-byte aligned; every length in it is
  * checked against len, and a socket whose state is no TCP state (0 or

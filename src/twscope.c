@@ -32,6 +32,7 @@ static const struct tw_cmd commands[] = {
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
+	{ "kill", cmd_kill, "destroy TIME_WAIT (or other) sockets a filter selects, guarded" },
 };
 
 static void print_main_help(FILE *f)
