@@ -43,6 +43,7 @@ extern const struct lab_scenario lab_scn_client_exhaustion;
 extern const struct lab_scenario lab_scn_server_closes_first;
 extern const struct lab_scenario lab_scn_linger_reset;
 extern const struct lab_scenario lab_scn_restart_reuseaddr;
+extern const struct lab_scenario lab_scn_kill_timewait;
 extern const struct lab_scenario lab_scn_fixed_source_port;
 extern const struct lab_scenario lab_scn_bucket_overflow;
 extern const struct lab_scenario lab_scn_fin_timeout;
@@ -56,6 +57,7 @@ const struct lab_scenario *const lab_scenarios[] = {
 	&lab_scn_server_closes_first,
 	&lab_scn_linger_reset,
 	&lab_scn_restart_reuseaddr,
+	&lab_scn_kill_timewait,
 	&lab_scn_fixed_source_port,
 	&lab_scn_bucket_overflow,
 	&lab_scn_fin_timeout,
