@@ -423,6 +423,10 @@ static void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding
 		fix(x, "Reuse connections: HTTP keep-alive or a connection pool toward %s:%u, so "
 		       "requests stop opening (and TIME_WAIT-ing) a new connection each.",
 		    w->remote, w->remote_port);
+	if (!projected && wol.trend == TW_TREND_DRAINING && w->have_closes)
+		fix(x, "Once the cause is fixed and the ports are needed before the %.0f s drain: "
+		       "'twscope kill --dst %s:%u --yes' destroys their TIME_WAIT once (docs/kill.md); "
+		       "never as a routine.", wol.clears_ms / 1000.0, w->remote, w->remote_port);
 	fix(x, "Spread the 4-tuples: more destination IPs or ports behind the service, or more "
 	       "source IPs on this host (each gets its own %u ports per destination).", c->usable);
 	fix(x, "Widen the range: sysctl -w net.ipv4.ip_local_port_range=\"10000 65535\" and persist "
@@ -921,6 +925,10 @@ static void rule_server_side_timewait(const struct tw_facts *f, struct advice_fi
 	       "(keep-alive; the server waits for the client's FIN instead of closing after the reply).");
 	fix(x, "To restart a listener over these sockets, set SO_REUSEADDR on the listener in the old "
 	       "AND the new process (TIME_WAIT inherits it from the old one).");
+	if (top && top->time_wait && top->listener_scanned && !top->listening)
+		fix(x, "If the restart on port %u already fails with EADDRINUSE: 'twscope kill --port %u "
+		       "--yes' destroys its TIME_WAIT once (docs/kill.md); not a routine, set the flag.",
+		    top->port, top->port);
 	fix(x, "Do not use SO_LINGER{1,0} to avoid them: it resets connections (see abortive-closes).");
 }
 

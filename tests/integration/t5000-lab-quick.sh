@@ -12,7 +12,7 @@ check_eq "unknown scenario exit" 2 $?
 check_eq "did you mean" 1 "$("$TWSCOPE" lab run bucket-overflw 2>&1 >/dev/null | grep -c "did you mean 'bucket-overflow'")"
 "$TWSCOPE" lab list --json >"$TW_TMP/list.json"
 check_eq "lab list exit" 0 $?
-NAMES="bucket-overflow client-exhaustion connect-latency cost fin-timeout fixed-source-port linger-reset nat-timewait restart-reuseaddr server-closes-first"
+NAMES="bucket-overflow client-exhaustion connect-latency cost fin-timeout fixed-source-port kill-timewait linger-reset nat-timewait restart-reuseaddr server-closes-first"
 check_eq "lab list names" "$NAMES" "$(jq -r '[.scenarios[].name] | sort | join(" ")' "$TW_TMP/list.json")"
 check_eq "lab list schema" 1 "$(jqv "$TW_TMP/list.json" .schema)"
 
