@@ -58,6 +58,21 @@ static enum tw_sev eval(const struct tw_facts *f, const char *id)
 }
 
 /* Does finding id have its title or an evidence line containing needle? */
+/* fixed() - does a fix of finding id contain needle? */
+static bool fixed(const struct tw_facts *f, const char *id, const char *needle)
+{
+	static struct advice_report rep;
+	const struct advice_finding *x;
+
+	advice_eval(f, &rep);
+	x = advice_find(&rep, id);
+	assert_non_null(x);
+	for (size_t i = 0; i < x->n_fix; i++)
+		if (strstr(x->fix[i], needle))
+			return true;
+	return false;
+}
+
 static bool said(const struct tw_facts *f, const char *id, const char *needle)
 {
 	static struct advice_report rep;
@@ -308,6 +323,8 @@ static void test_port_projection(void **state)
 	add_dest(&f, 5000 + 40, 5000);
 	add_closes(&f.census.dests[0], 500, 0, 10);
 	assert_true(said(&f, "port-exhaustion", "the last usable port goes in 46 s"));
+	/* a growing load: twscope kill is never the advice */
+	assert_false(fixed(&f, "port-exhaustion", "twscope kill"));
 	facts_done(&f);
 }
 
@@ -330,6 +347,8 @@ static void test_port_burst_and_draining(void **state)
 	assert_int_equal(eval(&f, "port-exhaustion"), TW_SEV_CRITICAL);
 	assert_true(said(&f, "port-exhaustion", "draining: clears in 38 s"));
 	assert_true(said(&f, "port-exhaustion", "unless connect() fails now"));
+	/* drained after the fix: twscope kill frees the ports now, once */
+	assert_true(fixed(&f, "port-exhaustion", "'twscope kill --dst "));
 	facts_done(&f);
 }
 
@@ -589,6 +608,13 @@ static void test_server_side_timewait(void **state)
 	f.census.tw_server = 4096;
 	assert_int_equal(eval(&f, "server-side-timewait"), TW_SEV_INFO);
 	assert_true(data(&f, "server-side-timewait", "memory_bytes") == 4096.0 * 256);
+	/* twscope kill only for the restart case: nothing listens on the port any more */
+	f.census.n_servers = 1;
+	f.census.servers[0] = (struct facts_server){ .port = 8080, .time_wait = 4096, .listener_scanned = true,
+						     .listening = true };
+	assert_false(fixed(&f, "server-side-timewait", "twscope kill"));
+	f.census.servers[0].listening = false;
+	assert_true(fixed(&f, "server-side-timewait", "'twscope kill --port 8080 --yes'"));
 	f.census.have = false;
 	assert_int_equal(eval(&f, "server-side-timewait"), TW_SEV_UNKNOWN);
 	facts_done(&f);
