@@ -177,22 +177,6 @@ static void warn_live(const struct sockkill_plan *p, bool act)
 			p->by_state[TW_LISTEN] == 1 ? "its" : "their", p->by_state[TW_LISTEN] == 1 ? "" : "s");
 }
 
-/* The one line for what stopped a run; NULL when nothing did. */
-static const char *stop_text(const struct sockkill_result *res, char *buf, size_t len)
-{
-	if (res->stop_err == -EPERM)
-		return "destroying sockets needs CAP_NET_ADMIN in their network namespace (run as root)";
-	if (res->stop_err != -EOPNOTSUPP)
-		return NULL;
-	if (res->stop_state == TW_TIME_WAIT || res->stop_state == TW_FIN_WAIT2)
-		snprintf(buf, len, "this kernel cannot destroy TIME_WAIT sockets: it needs Linux 6.0 or "
-			 "later built with CONFIG_INET_DIAG_DESTROY");
-	else
-		snprintf(buf, len, "this kernel cannot destroy %s sockets: it was built without "
-			 "CONFIG_INET_DIAG_DESTROY", tcpstate_name(res->stop_state));
-	return buf;
-}
-
 static int emit(const struct kill_args *a, const struct sockkill_plan *p, const struct sockkill_result *res)
 {
 	int r = 0;
@@ -235,7 +219,7 @@ static int run(const struct kill_args *a)
 		sockkill_plan_done(&p);
 		return fail(a, "cannot open a sock_diag socket", r);
 	}
-	why = stop_text(&res, buf, sizeof(buf));
+	why = sockkill_stop_text(&res, buf, sizeof(buf));
 	if (why && !res.destroyed) {
 		sockkill_plan_done(&p);
 		return fail(a, why, 0);

@@ -8,6 +8,7 @@
 #include "sockkill.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -126,6 +127,25 @@ int sockkill_destroy(struct sockkill_plan *p, struct sockkill_result *res)
 	}
 	sockdiag_close(sd);
 	return 0;
+}
+
+const char *sockkill_stop_text(const struct sockkill_result *res, char *buf, size_t len)
+{
+	if (res->stop_err == -EPERM) {
+		snprintf(buf, len, "destroying sockets needs CAP_NET_ADMIN in their network namespace "
+			 "(run as root)");
+		return buf;
+	}
+	if (res->stop_err != -EOPNOTSUPP)
+		return NULL;
+	/* docs/kernel.md#diag-destroy: tcp_abort() takes timewait sockets since 6.0 only. */
+	if (res->stop_state == TW_TIME_WAIT || res->stop_state == TW_FIN_WAIT2)
+		snprintf(buf, len, "this kernel cannot destroy TIME_WAIT sockets: it needs Linux 6.0 or "
+			 "later built with CONFIG_INET_DIAG_DESTROY");
+	else
+		snprintf(buf, len, "this kernel cannot destroy %s sockets: it was built without "
+			 "CONFIG_INET_DIAG_DESTROY", tcpstate_name(res->stop_state));
+	return buf;
 }
 
 static int addr_cmp(const struct tw_addr *a, const struct tw_addr *b)

@@ -103,6 +103,12 @@ void sockkill_plan_done(struct sockkill_plan *p);
 int sockkill_destroy(struct sockkill_plan *p, struct sockkill_result *res);
 
 /*
+ * sockkill_stop_text() - the one line for what stopped a run (res->stop_err
+ * and the state it stopped at) into buf, or NULL when nothing did.
+ */
+const char *sockkill_stop_text(const struct sockkill_result *res, char *buf, size_t len);
+
+/*
  * sockkill_group() - the selected sockets of p grouped by key, largest
  * count first (ties by address, then port). Returns the number of groups
  * with *ret set (caller frees), or -ENOMEM.

@@ -46,6 +46,8 @@ check_eq "dry run destinations" "127.0.0.2:20" "$(jqv "$J" '[.destinations[] | "
 check_eq "dry run ports" "9000 remote 20" "$(jqv "$J" '.ports[0] | "\(.port) \(.side) \(.sockets)"')"
 check_eq "dry run results" "not_tried" "$(jqv "$J" '[.sockets[].result] | unique | join(",")')"
 check_eq "after dry run" "57 5 8 3" "$(counts)"
+"$TWSCOPE" kill --netns "$NS" -d 127.0.0.2 --json >"$J" 2>"$E"
+check_eq "--netns from outside" "$NS 20" "$(jqv "$J" '"\(.netns) \(.selected)"')"
 
 # -- --yes: exactly the filtered sockets --
 kill_json -d 127.0.0.2:9000 --yes

@@ -166,6 +166,25 @@ static void test_parse_ack(void **state)
 	assert_int_equal(sockdiag_parse_ack(buf, put_ack(buf, 7, 5, full), 7), -EBADMSG);
 }
 
+static void test_stop_text(void **state)
+{
+	struct sockkill_result res = { 0 };
+	char buf[200];
+
+	(void) state;
+	assert_null(sockkill_stop_text(&res, buf, sizeof(buf)));
+	res.stop_err = -EPERM;
+	assert_string_equal(sockkill_stop_text(&res, buf, sizeof(buf)),
+			    "destroying sockets needs CAP_NET_ADMIN in their network namespace (run as root)");
+	res.stop_err = -EOPNOTSUPP;
+	res.stop_state = TW_TIME_WAIT;
+	assert_string_equal(sockkill_stop_text(&res, buf, sizeof(buf)), "this kernel cannot destroy "
+			    "TIME_WAIT sockets: it needs Linux 6.0 or later built with CONFIG_INET_DIAG_DESTROY");
+	res.stop_state = TW_ESTABLISHED;
+	assert_string_equal(sockkill_stop_text(&res, buf, sizeof(buf)), "this kernel cannot destroy "
+			    "established sockets: it was built without CONFIG_INET_DIAG_DESTROY");
+}
+
 static int opt(struct cmd_filter *cf, int c, const char *arg, char *err)
 {
 	return cmd_filter_option(cf, c, arg, err, 160);
@@ -217,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_src_and_cap),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_parse_ack),
+		cmocka_unit_test(test_stop_text),
 		cmocka_unit_test(test_filter_options),
 	};
 
