@@ -144,7 +144,8 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct kill_arg
 	if (cmd_filter_finish(&cf, why, sizeof(why)) < 0)
 		return tw_usage(ctx, "%s", why);
 	if (!cf.narrowed)
-		return tw_usage(ctx, "refusing to destroy without a filter: give --state, --port, --dst or --src");
+		return tw_usage(ctx, "refusing to destroy without a filter: "
+				     "give --state, --port, --dst or --src");
 	if (a->yes && a->dry_run)
 		return tw_usage(ctx, "--dry-run and --yes exclude each other");
 	return 0;
@@ -161,6 +162,7 @@ static int fail(const struct kill_args *a, const char *msg, int r)
 /* What destroying these sockets does beyond freeing a port, said before it is done. */
 static void warn_live(const struct sockkill_plan *p, bool act)
 {
+	uint64_t listen = p->by_state[TW_LISTEN];
 	uint64_t live = 0;
 
 	for (unsigned int s = 1; s < TW_STATE_MAX; s++)
@@ -170,11 +172,11 @@ static void warn_live(const struct sockkill_plan *p, bool act)
 		tw_warn("%s %" PRIu64 " live connection%s (established or closing): the peer%s a reset",
 			act ? "destroying" : "--yes would destroy", live, live == 1 ? "" : "s",
 			act ? " sees" : " would see");
-	if (p->by_state[TW_LISTEN])
+	if (listen)
 		tw_warn("%s %" PRIu64 " listening socket%s: %s accepting connections on %s port%s",
-			act ? "destroying" : "--yes would destroy", p->by_state[TW_LISTEN],
-			p->by_state[TW_LISTEN] == 1 ? "" : "s", act ? "the servers stop" : "the servers would stop",
-			p->by_state[TW_LISTEN] == 1 ? "its" : "their", p->by_state[TW_LISTEN] == 1 ? "" : "s");
+			act ? "destroying" : "--yes would destroy", listen, listen == 1 ? "" : "s",
+			act ? "the servers stop" : "the servers would stop", listen == 1 ? "its" : "their",
+			listen == 1 ? "" : "s");
 }
 
 static int emit(const struct kill_args *a, const struct sockkill_plan *p, const struct sockkill_result *res)
@@ -206,8 +208,8 @@ static int run(const struct kill_args *a)
 		return fail(a, why ? why : "cannot dump the sockets", why ? 0 : r);
 	}
 	if (p.matched > p.n)
-		tw_warn("capped at --max %zu: %" PRIu64 " more matching socket%s left alone (run again or raise --max)",
-			p.max, p.matched - p.n, p.matched - p.n == 1 ? "" : "s");
+		tw_warn("capped at --max %zu: %" PRIu64 " more matching socket%s left alone "
+			"(run again or raise --max)", p.max, p.matched - p.n, p.matched - p.n == 1 ? "" : "s");
 	warn_live(&p, a->yes);
 	if (!a->yes || !p.n) {
 		r = emit(a, &p, a->yes ? &(struct sockkill_result){ 0 } : NULL);

@@ -125,7 +125,8 @@ static struct json_object *groups_json(const struct sockkill_plan *p, enum sockk
 			json_object_object_add(o, "addr", out_json_addr(&g[i].addr));
 		} else {
 			json_object_object_add(o, "port", json_object_new_int(g[i].port));
-			json_object_object_add(o, "side", json_object_new_string(g[i].local ? "local" : "remote"));
+			json_object_object_add(o, "side",
+					       json_object_new_string(g[i].local ? "local" : "remote"));
 		}
 		out_json_add_u64(o, "sockets", g[i].count);
 		json_object_array_add(a, o);

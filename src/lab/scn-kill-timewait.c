@@ -94,7 +94,8 @@ static int run(struct lab_env *env, struct lab_result *res)
 
 const struct lab_scenario lab_scn_kill_timewait = {
 	.name = "kill-timewait",
-	.question = "Does destroying the TIME_WAIT sockets of a port let a server restart without SO_REUSEADDR?",
+	.question = "Does destroying the TIME_WAIT sockets of a port let a server restart without "
+		    "SO_REUSEADDR?",
 	.source = "docs/kernel.md#diag-destroy, #reuseaddr-restart",
 	.expectation = "EADDRINUSE before; SOCK_DESTROY removes exactly the port's TIME_WAIT socket, "
 		       "then bind() succeeds and the old 4-tuple connects again",

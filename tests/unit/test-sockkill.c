@@ -59,11 +59,13 @@ static struct census_filter filter(int port, uint32_t states)
 
 static void test_default_is_time_wait(void **state)
 {
+	struct census_filter f = filter(-1, 0);
 	struct sockkill_plan p;
 
 	(void) state;
-	assert_int_equal(sockkill_states(&(struct census_filter){ .v4 = true, .v6 = true, .port = -1, .dst_port = -1 }), TW_STATE_BIT(TW_TIME_WAIT));
-	plan_init(&p, &(struct census_filter){ .v4 = true, .v6 = true, .port = 8080, .dst_port = -1 }, 100);
+	assert_int_equal(sockkill_states(&f), TW_STATE_BIT(TW_TIME_WAIT));
+	f = filter(8080, 0);
+	plan_init(&p, &f, 100);
 	add_population(&p);
 	/* port 8080: the TIME_WAIT only, never the listener */
 	assert_int_equal(p.n, 1);
@@ -74,15 +76,17 @@ static void test_default_is_time_wait(void **state)
 
 static void test_named_states(void **state)
 {
+	struct census_filter f = filter(8080, TW_STATE_BIT(TW_LISTEN));
 	struct sockkill_plan p;
 
 	(void) state;
-	plan_init(&p, &(struct census_filter){ .v4 = true, .v6 = true, .port = 8080, .dst_port = -1, .states = TW_STATE_BIT(TW_LISTEN) }, 100);
+	plan_init(&p, &f, 100);
 	add_population(&p);
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.by_state[TW_LISTEN], 1);
 	sockkill_plan_done(&p);
-	plan_init(&p, &(struct census_filter){ .v4 = true, .v6 = true, .port = -1, .dst_port = -1, .states = TW_STATE_BIT(TW_ESTABLISHED) | TW_STATE_BIT(TW_TIME_WAIT) }, 100);
+	f = filter(-1, TW_STATE_BIT(TW_ESTABLISHED) | TW_STATE_BIT(TW_TIME_WAIT));
+	plan_init(&p, &f, 100);
 	add_population(&p);
 	assert_int_equal(p.n, 5);
 	sockkill_plan_done(&p);
@@ -107,13 +111,14 @@ static void test_src_and_cap(void **state)
 
 static void test_groups(void **state)
 {
+	struct census_filter f = filter(-1, 0);
 	struct sockkill_plan p;
 	struct sockkill_group *g = NULL;
 	char buf[INET6_ADDRSTRLEN];
 	long n;
 
 	(void) state;
-	plan_init(&p, &(struct census_filter){ .v4 = true, .v6 = true, .port = -1, .dst_port = -1 }, 100);
+	plan_init(&p, &f, 100);
 	add_population(&p);
 	n = sockkill_group(&p, SOCKKILL_BY_DST, &g);
 	assert_int_equal(n, 3);
@@ -130,7 +135,8 @@ static void test_groups(void **state)
 	assert_true(g[1].local);
 	free(g);
 	sockkill_plan_done(&p);
-	plan_init(&p, &(struct census_filter){ .v4 = true, .v6 = true, .port = 1, .dst_port = -1 }, 100);
+	f = filter(1, 0);
+	plan_init(&p, &f, 100);
 	n = sockkill_group(&p, SOCKKILL_BY_DST, &g);
 	assert_int_equal(n, 0);
 	free(g);
