@@ -90,6 +90,7 @@ EMBED_DOCS  := explain_findings_md docs/findings.md explain_lab_md docs/lab.md \
 # serve's landing page (src/serve/webassets.c maps URLs to these names); the
 # uPlot files are vendored from npm into web/vendor/ by `make web-vendor`.
 EMBED_WEB   := web_index_html web/index.html web_app_js web/app.js web_app_css web/app.css \
+               web_favicon_svg web/favicon.svg \
                web_uplot_js web/vendor/uPlot.iife.min.js web_uplot_css web/vendor/uPlot.min.css \
                web_uplot_license web/vendor/uPlot.LICENSE
 MAIN_OBJ    := $(OUT)/src/twscope.o

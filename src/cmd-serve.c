@@ -697,6 +697,30 @@ static int api_history(struct serve_state *st, const struct httpd_api_req *req,
 			 ret_len);
 }
 
+/* /api/info: what the page needs to know about this server before asking more. */
+static int api_info(const struct serve_state *st, unsigned int *ret_status, char **ret_body,
+		    size_t *ret_len)
+{
+	struct json_object *o = json_object_new_object();
+	bool history = false;
+
+	if (!o)
+		return -ENOMEM;
+#ifdef TW_HAVE_HISTORY
+	history = st->history != NULL;
+#endif
+	json_object_object_add(o, "version", json_object_new_string(TW_VERSION));
+	json_object_object_add(o, "host", out_json_string(st->host, strlen(st->host)));
+	json_object_object_add(o, "netns", out_json_string(st->netns, strlen(st->netns)));
+	json_object_object_add(o, "findings", json_object_new_boolean(st->findings.interval_ns != 0));
+	json_object_object_add(o, "findings_interval_sec",
+			       out_json_double((double)st->findings.interval_ns / NSEC_PER_SEC, 3));
+	json_object_object_add(o, "sample_interval_sec", json_object_new_int64(st->sample_sec));
+	json_object_object_add(o, "series_samples", json_object_new_uint64(st->ring.cap));
+	json_object_object_add(o, "history", json_object_new_boolean(history));
+	return api_json(o, 200, ret_status, ret_body, ret_len);
+}
+
 /* Everything under /api/ (docs/serve.md). */
 static int serve_api(void *data, const struct httpd_api_req *req, unsigned int *ret_status,
 		     char **ret_body, size_t *ret_len)
@@ -739,6 +763,8 @@ static int serve_api(void *data, const struct httpd_api_req *req, unsigned int *
 	}
 	if (strcmp(req->path, "history") == 0)
 		return api_history(st, req, ret_status, ret_body, ret_len);
+	if (strcmp(req->path, "info") == 0)
+		return api_info(st, ret_status, ret_body, ret_len);
 	return api_error(404, "not found", ret_status, ret_body, ret_len);
 }
 

@@ -10,6 +10,7 @@
 extern const char web_index_html[];
 extern const char web_app_js[];
 extern const char web_app_css[];
+extern const char web_favicon_svg[];
 extern const char web_uplot_js[];
 extern const char web_uplot_css[];
 extern const char web_uplot_license[];
@@ -19,6 +20,7 @@ static const struct webasset assets[] = {
 	{ "/index.html", "text/html; charset=utf-8", web_index_html },
 	{ "/app.js", "text/javascript; charset=utf-8", web_app_js },
 	{ "/app.css", "text/css; charset=utf-8", web_app_css },
+	{ "/favicon.svg", "image/svg+xml", web_favicon_svg },
 	{ "/vendor/uPlot.iife.min.js", "text/javascript; charset=utf-8", web_uplot_js },
 	{ "/vendor/uPlot.min.css", "text/css; charset=utf-8", web_uplot_css },
 	{ "/vendor/uPlot.LICENSE", "text/plain; charset=utf-8", web_uplot_license },
