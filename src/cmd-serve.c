@@ -73,7 +73,7 @@ struct serve_args {
 	uint32_t top;
 	bool all_netns;
 	uint32_t top_netns;
-	double sample_interval_sec;
+	uint32_t sample_interval_sec;
 	uint32_t series_samples;
 	const char *history;
 };
@@ -264,10 +264,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 			a->web_config = optarg;
 			break;
 		case OPT_SAMPLE:
-			if (safe_atod(optarg, &a->sample_interval_sec) < 0 ||
-			    a->sample_interval_sec > 86400 ||
-			    (a->sample_interval_sec > 0 && a->sample_interval_sec < 1))
-				return tw_usage(ctx, "invalid --sample-interval '%s' (0 or 1-86400 seconds)",
+			if (safe_atou32(optarg, &a->sample_interval_sec) < 0 ||
+			    a->sample_interval_sec > 86400)
+				return tw_usage(ctx, "invalid --sample-interval '%s' (0-86400 whole seconds)",
 						optarg);
 			break;
 		case OPT_SERIES:
@@ -931,7 +930,7 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.top_netns = a->top_netns,
 		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
 		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
-		.sample_sec = (unsigned int)a->sample_interval_sec,
+		.sample_sec = a->sample_interval_sec,
 		.netns = a->netns ? a->netns : "host",
 		.history = a->history,
 	};

@@ -117,7 +117,7 @@ check_eq "GET /nope" 404 "$(get /nope)"
 
 # Options.
 err=$("$TWSCOPE" serve --sample-interval 0.5 2>&1); rc=$?
-check_eq "--sample-interval 0.5: exit, message" "2 twscope serve: invalid --sample-interval '0.5' (0 or 1-86400 seconds)" "$rc $(head -1 <<<"$err")"
+check_eq "--sample-interval 0.5: exit, message" "2 twscope serve: invalid --sample-interval '0.5' (0-86400 whole seconds)" "$rc $(head -1 <<<"$err")"
 err=$("$TWSCOPE" serve --series-samples 0 2>&1); rc=$?
 check_eq "--series-samples 0: exit" 2 "$rc"
 err=$("$TWSCOPE" serve --listen 127.0.0.1:0 --history /nonexistent 2>&1); rc=$?
