@@ -120,6 +120,11 @@
 			for (const p of s.points)
 				times.add(p[0]);
 		const xs = Array.from(times).sort((a, b) => a - b);
+		if (!(step > 0)) {
+			// no fixed step (serve --sample-interval 0): the median spacing
+			const d = xs.slice(1).map((t, i) => t - xs[i]).sort((a, b) => a - b);
+			step = d.length ? d[d.length >> 1] : 1;
+		}
 		const gap = Math.max(1, step) * 3;
 		const out = [];
 		for (let i = 0; i < xs.length; i++) {
