@@ -43,6 +43,9 @@
 #include "serve/series.h"
 #include "util.h"
 #include "serve/webconfig.h"
+#ifdef TW_HAVE_HISTORY
+#include "history/history.h"	/* history_query_json() */
+#endif
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
 /*
