@@ -83,10 +83,16 @@ LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/docto
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
 endif
-LIB_OBJS    := $(LIB_SRCS:%.c=$(OUT)/%.o) $(OUT)/gen/docs-text.o
+LIB_OBJS    := $(LIB_SRCS:%.c=$(OUT)/%.o) $(OUT)/gen/docs-text.o $(OUT)/gen/web-assets.o
 # `twscope explain` renders these docs: embedded, so their text exists once.
 EMBED_DOCS  := explain_findings_md docs/findings.md explain_lab_md docs/lab.md \
                explain_kernel_md docs/kernel.md
+# serve's landing page (src/serve/webassets.c maps URLs to these names); the
+# uPlot files are vendored from npm into web/vendor/ by `make web-vendor`.
+EMBED_WEB   := web_index_html web/index.html web_app_js web/app.js web_app_css web/app.css \
+               web_favicon_svg web/favicon.svg \
+               web_uplot_js web/vendor/uPlot.iife.min.js web_uplot_css web/vendor/uPlot.min.css \
+               web_uplot_license web/vendor/uPlot.LICENSE
 MAIN_OBJ    := $(OUT)/src/twscope.o
 LIB         := $(OUT)/libtwscope.a
 SKELS       := $(BPF_SRCS:src/bpf/%.bpf.c=$(OUT)/%.skel.h)
@@ -101,7 +107,7 @@ BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%)
 
 .PHONY: all deps test-deps fuzz-deps check check-unit check-integration bench install clean vmlinux \
-	help fuzz fuzz-bins completion deb check-deb check-user check-fresh check-kernels
+	help fuzz fuzz-bins completion web-vendor deb check-deb check-user check-fresh check-kernels
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -143,6 +149,21 @@ $(OUT)/gen/docs-text.c: scripts/embed-text $(filter docs/%,$(EMBED_DOCS))
 $(OUT)/gen/docs-text.o: $(OUT)/gen/docs-text.c
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT)/gen/web-assets.c: scripts/embed-text $(filter web/%,$(EMBED_WEB))
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && scripts/embed-text $(EMBED_WEB) > $@
+
+$(OUT)/gen/web-assets.o: $(OUT)/gen/web-assets.c
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Refresh web/vendor/ from web/node_modules after `cd web && npm ci` (the build
+# itself never runs npm: the vendored files are committed).
+web-vendor:
+	$(Q)test -d web/node_modules/uplot || { echo "run 'cd web && npm ci --ignore-scripts' first" >&2; exit 1; }
+	$(Q)cp web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css web/vendor/
+	$(Q)cp web/node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE
 
 ifeq ($(BPF),1)
 $(OUT)/src/tracer.o: $(SKELS)
@@ -272,7 +293,7 @@ clean:
 
 help:
 	@echo 'targets: all deps test-deps fuzz-deps check check-unit check-integration check-user'
-	@echo '         check-deb check-fresh check-kernels deb bench fuzz install completion clean vmlinux'
+	@echo '         check-deb check-fresh check-kernels deb bench fuzz install completion web-vendor clean vmlinux'
 	@echo 'vars:    BPF=0 SANITIZE=1 DEVELOPER=0 V=1 FUZZ_SECONDS=60 PREFIX=/usr/local DESTDIR='
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)

@@ -4,13 +4,17 @@
  * current netns, then (with --netns) enters the measured namespace before
  * any census socket or HTTP thread exists, serves /metrics from a fresh
  * scrape shared by concurrent requests, and stops cleanly on SIGINT/SIGTERM.
+ * The same scrape feeds the landing page's JSON API (/api/census, findings,
+ * series from an in-memory ring sampled by a timer thread, history).
  * HTTP is httpd.c, TLS/auth configuration webconfig.c, collection scrape.c
- * (and nsscrape.c for -A, from the HTTP thread), text output-prom.c.
+ * (and nsscrape.c for -A, from the HTTP thread), text output-prom.c, the
+ * ring series.c, the page web/ (webassets.c).
  */
 #include "twscope.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +22,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "addr.h"
 #include "doctor/advice.h"
@@ -28,10 +35,17 @@
 #include "serve/nsscrape.h"
 #include "ksettings.h"
 #include "log.h"
+#include "output.h"
+#include "output-doctor.h"
 #include "output-prom.h"
+#include "output-stat.h"
 #include "serve/scrape.h"
+#include "serve/series.h"
 #include "util.h"
 #include "serve/webconfig.h"
+#ifdef TW_HAVE_HISTORY
+#include "history/history.h"	/* history_query_json() */
+#endif
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
 /*
@@ -48,6 +62,10 @@
 #define SERVE_CONN_MEMORY_BYTES (16 * 1024)
 #define SERVE_MAX_TOP 10000
 #define SERVE_DEFAULT_FINDINGS_SEC 60
+#define SERVE_DEFAULT_SAMPLE_SEC 10	/* the timer's census for /api/series */
+#define SERVE_DEFAULT_SERIES_SAMPLES 360
+#define SERVE_API_TOP 10		/* destinations in /api/census */
+#define SERVE_HISTORY_DEFAULT_SEC 3600	/* /api/history without since= */
 
 struct serve_args {
 	const char *listen;
@@ -58,6 +76,9 @@ struct serve_args {
 	uint32_t top;
 	bool all_netns;
 	uint32_t top_netns;
+	uint32_t sample_interval_sec;
+	uint32_t series_samples;
+	const char *history;
 };
 
 /*
@@ -74,6 +95,7 @@ struct serve_findings {
 	uint64_t prev_ns;
 	bool prev_have[FC_MAX];
 	uint64_t prev[FC_MAX];
+	char *json;			/* doctor_json() of the last evaluation, or NULL */
 };
 
 /* The last scrape and the one in flight, shared by the HTTP threads. */
@@ -93,6 +115,32 @@ struct serve_state {
 	size_t top_netns;
 	struct census_filter filter;
 	struct serve_findings findings;
+
+	/* the landing page's API, under lock like body */
+	char *census_json;	/* /api/census of the last scrape, NULL when its census failed */
+	char *findings_json;	/* /api/findings, NULL before the first evaluation */
+	struct series_ring ring;
+	unsigned int sample_sec;	/* the timer's period, 0 = no timer */
+	char host[256];
+	const char *netns;		/* "host" or the --netns argument */
+	const char *history;		/* --history PATH, or NULL */
+	/* touched only by the thread that owns the scrape in flight */
+	bool have_tw_prev;
+	uint64_t tw_prev;
+	uint64_t tw_prev_ns;
+
+	pthread_t sampler;
+	bool have_sampler;
+	bool stopping;			/* under lock; wakes the sampler through .wake */
+	pthread_cond_t wake;		/* CLOCK_MONOTONIC */
+};
+
+/* What one scrape produces besides the /metrics body. */
+struct serve_output {
+	char *census_json;
+	char *findings_json;
+	bool have_sample;
+	struct series_sample sample;
 };
 
 static void help(void)
@@ -102,7 +150,8 @@ static void help(void)
 	       "network namespace (sockets per state, TIME_WAIT sides and timers, ephemeral\n"
 	       "ports per destination), reads the kernel TCP counters and sysctls and\n"
 	       "renders them in the text exposition format. Scrapes arriving together\n"
-	       "share one census. Also serves / (landing page) and /healthz.\n\n"
+	       "share one census. Also serves /healthz, and at / a live page (census,\n"
+	       "findings, charts) with its JSON API under /api/ (docs/serve.md).\n\n"
 	       "options:\n"
 	       "  -l, --listen ADDR:PORT     HTTP address (default " SERVE_DEFAULT_LISTEN "; localhost\n"
 	       "                             means 127.0.0.1, no DNS);\n"
@@ -122,6 +171,14 @@ static void help(void)
 	       "                             destinations only (default %d, 0-%d)\n"
 	       "      --findings-interval SEC  re-evaluate doctor's findings (twscope_finding)\n"
 	       "                             at most every SEC seconds (default %d; 0 = off)\n"
+	       "      --sample-interval SEC  take a census every SEC seconds for the page's\n"
+	       "                             charts (/api/series), also when nobody asks\n"
+	       "                             (default %d; 0 = only when /metrics or /api/census\n"
+	       "                             is requested)\n"
+	       "      --series-samples N     samples the charts keep in memory (default %d,\n"
+	       "                             1-%d)\n"
+	       "      --history PATH         answer /api/history from the recorder's\n"
+	       "                             database PATH (builds with the recorder only)\n"
 	       "      --web.config.file PATH  TLS and basic auth from a Prometheus\n"
 	       "                             exporter-toolkit web config (YAML:\n"
 	       "                             tls_server_config, basic_auth_users with bcrypt\n"
@@ -141,15 +198,18 @@ static void help(void)
 	       "  twscope serve --listen 0.0.0.0:26060 --web.config.file /etc/twscope/web.yml\n"
 	       "                                             HTTPS with basic auth\n"
 	       "  twscope serve --min-interval 5 --top-destinations 50\n"
-	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n",
+	       "  curl -s localhost:26060/metrics | grep twscope_time_wait\n"
+	       "  curl -s localhost:26060/api/census | jq .time_wait\n",
 	       NSSCRAPE_TOP_DEFAULT, NSSCRAPE_TOP_MAX,
 	       PROM_DEFAULT_TOP_DESTINATIONS, SERVE_MAX_TOP, SERVE_DEFAULT_FINDINGS_SEC,
+	       SERVE_DEFAULT_SAMPLE_SEC, SERVE_DEFAULT_SERIES_SAMPLES, SERIES_MAX_SAMPLES,
 	       SERVE_CONN_LIMIT, SERVE_PER_IP_LIMIT, SERVE_REQUEST_TIMEOUT_SEC, SERVE_CONN_TIMEOUT_SEC);
 }
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG, OPT_TOP_NETNS };
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG, OPT_TOP_NETNS,
+	       OPT_SAMPLE, OPT_SERIES, OPT_HISTORY };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, 'n' },
@@ -158,6 +218,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 		{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
 		{ "top-destinations", required_argument, NULL, OPT_TOP },
 		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE },
+		{ "series-samples", required_argument, NULL, OPT_SERIES },
+		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 		{ "web-config-file", required_argument, NULL, OPT_WEB_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
@@ -203,6 +266,21 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 		case OPT_WEB_CONFIG:
 			a->web_config = optarg;
 			break;
+		case OPT_SAMPLE:
+			if (safe_atou32(optarg, &a->sample_interval_sec) < 0 ||
+			    a->sample_interval_sec > 86400)
+				return tw_usage(ctx, "invalid --sample-interval '%s' (0-86400 whole seconds)",
+						optarg);
+			break;
+		case OPT_SERIES:
+			if (safe_atou32(optarg, &a->series_samples) < 0 || a->series_samples < 1 ||
+			    a->series_samples > SERIES_MAX_SAMPLES)
+				return tw_usage(ctx, "invalid --series-samples '%s' (1-%d)", optarg,
+						SERIES_MAX_SAMPLES);
+			break;
+		case OPT_HISTORY:
+			a->history = optarg;
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -234,6 +312,31 @@ static void findings_deltas(struct serve_findings *sf, struct tw_facts *f, uint6
 	sf->prev_ns = now;
 }
 
+/* The page's copy of the evaluation: doctor --json's document plus its time. */
+static void findings_json(struct serve_findings *sf, const struct advice_report *rep,
+			  const struct tw_facts *f)
+{
+	const struct doctor_view view = { .top = 10 };
+	struct json_object *o = doctor_json(rep, f, &view);
+	const char *text;
+
+	if (!o)
+		return;		/* out of memory: keep the previous one */
+	json_object_object_add(o, "evaluated_at", json_object_new_int64(time(NULL)));
+	json_object_object_add(o, "findings_interval_sec",
+			       out_json_double((double)sf->interval_ns / NSEC_PER_SEC, 3));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (text) {
+		char *p = strdup(text);
+
+		if (p) {
+			free(sf->json);
+			sf->json = p;
+		}
+	}
+	json_object_put(o);
+}
+
 /*
  * serve_findings() - doctor's findings (advice_eval() on facts collected
  * around the scrape's own census, so sockets are walked once) that are not
@@ -262,6 +365,7 @@ static size_t serve_findings(struct serve_findings *sf, const struct census *cen
 	}
 	findings_deltas(sf, f, now);
 	advice_eval(f, rep);
+	findings_json(sf, rep, f);
 	facts_done(f);
 	sf->n = 0;
 	for (size_t i = 0; i < ADV_RULE_MAX; i++) {
@@ -278,8 +382,101 @@ out:
 	return sf->n;
 }
 
-/* Take a scrape and render it; returns 0 or -errno, the body in *ret_body. */
-static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_len)
+static char *json_text(struct json_object *o)
+{
+	const char *t = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
+
+	return t ? strdup(t) : NULL;
+}
+
+static double json_num(struct json_object *o, const char *path)
+{
+	struct json_object *v = NULL;
+	char key[64];
+	const char *p = path;
+
+	/* a dotted path of object keys */
+	while (o && *p) {
+		size_t n = strcspn(p, ".");
+
+		if (n >= sizeof(key))
+			return NAN;
+		memcpy(key, p, n);
+		key[n] = 0;
+		if (!json_object_object_get_ex(o, key, &v))
+			return NAN;
+		o = v;
+		p += n + (p[n] == '.');
+	}
+	return o && (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double))
+	       ? json_object_get_double(o) : NAN;
+}
+
+/*
+ * The charted figures of one scrape, read off its /api/census document (so
+ * the charts and the census table never disagree) and the TW counter.
+ */
+static void serve_sample(struct serve_state *st, struct json_object *census,
+			 const struct scrape_result *res, struct series_sample *s)
+{
+	struct json_object *dests = NULL;
+	uint64_t tw, now = now_ns();
+
+	memset(s, 0, sizeof(*s));
+	s->t = time(NULL);
+	s->time_wait = json_num(census, "time_wait.total");
+	s->established = json_num(census, "states.total.established");
+	s->close_wait = json_num(census, "states.total.close_wait");
+	s->tw_rate = NAN;
+	if (res->counters && tw_counters_get(res->counters, "TcpExt.TW", &tw)) {
+		if (st->have_tw_prev && tw >= st->tw_prev && now > st->tw_prev_ns)
+			s->tw_rate = (double)(tw - st->tw_prev) * NSEC_PER_SEC / (double)(now - st->tw_prev_ns);
+		st->have_tw_prev = true;
+		st->tw_prev = tw;
+		st->tw_prev_ns = now;
+	}
+	if (!census || !json_object_object_get_ex(census, "destinations", &dests))
+		return;
+	for (size_t i = 0; i < json_object_array_length(dests) && s->n_dests < SERIES_MAX_DESTS; i++) {
+		struct json_object *d = json_object_array_get_idx(dests, i), *ra;
+		const char *remote;
+		double port = json_num(d, "remote_port");
+
+		if (!json_object_object_get_ex(d, "remote", &ra) || isnan(port))
+			continue;
+		remote = json_object_get_string(ra);
+		snprintf(s->dests[s->n_dests].key, sizeof(s->dests[0].key),
+			 strchr(remote, ':') ? "[%s]:%.0f" : "%s:%.0f", remote, port);
+		s->dests[s->n_dests].use_pct = json_num(d, "utilization_pct");
+		s->n_dests++;
+	}
+}
+
+/* /api/census and the sample, from the scrape's census (nothing when it failed). */
+static void serve_page_data(struct serve_state *st, const struct scrape_result *res,
+			    struct serve_output *out)
+{
+	const struct stat_view view = { .netns = st->netns, .top = SERVE_API_TOP };
+	struct json_object *o;
+
+	if (res->census_err)
+		return;
+	o = stat_json(&res->census, &view);
+	if (!o)
+		return;
+	json_object_object_add(o, "at", json_object_new_int64(time(NULL)));
+	serve_sample(st, o, res, &out->sample);
+	out->have_sample = true;
+	out->census_json = json_text(o);
+	json_object_put(o);
+}
+
+/*
+ * Take a scrape and render it; returns 0 or -errno, the body in *ret_body,
+ * and fills *out (also on failure) with what the page's API needs.
+ */
+static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_len,
+			 struct serve_output *out)
 {
 	const struct prom_finding *findings;
 	struct scrape_result res;
@@ -323,6 +520,9 @@ static int serve_produce(struct serve_state *st, char **ret_body, size_t *ret_le
 	n = serve_findings(&st->findings, res.census_err ? NULL : res.census.census, &findings);
 	if (r == 0)
 		r = prom_render_findings(f, findings, n);
+	serve_page_data(st, &res, out);
+	if (st->findings.json)
+		out->findings_json = strdup(st->findings.json);
 	scrape_result_done(&res);
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;
@@ -353,42 +553,274 @@ static int copy_body(const struct serve_state *st, char **ret_body, size_t *ret_
 /*
  * One census at a time: the first request collects, requests arriving while
  * it runs wait for its result; with --min-interval a recent result is reused.
+ * Returns with st->lock held, the newest result in st.
  */
-static int serve_metrics(void *data, char **ret_body, size_t *ret_len)
+static void serve_update(struct serve_state *st)
 {
-	struct serve_state *st = data;
+	struct serve_output out = { 0 };
 	char *body = NULL;
 	size_t len = 0;
 	int r;
 
 	pthread_mutex_lock(&st->lock);
 	if (st->body && st->min_interval_ns && now_ns() - st->at_ns < st->min_interval_ns)
-		goto copy;
+		return;
 	if (st->in_flight) {
 		uint64_t gen = st->generation;
 
 		while (st->generation == gen)
 			pthread_cond_wait(&st->done, &st->lock);
-		goto copy;
+		return;
 	}
 	st->in_flight = true;
 	pthread_mutex_unlock(&st->lock);
 
-	r = serve_produce(st, &body, &len);
+	r = serve_produce(st, &body, &len, &out);
 
 	pthread_mutex_lock(&st->lock);
 	free(st->body);
 	st->body = r < 0 ? NULL : body;
 	st->len = r < 0 ? 0 : len;
 	st->err = r;
+	free(st->census_json);
+	st->census_json = out.census_json;
+	if (out.findings_json) {
+		free(st->findings_json);
+		st->findings_json = out.findings_json;
+	}
+	if (out.have_sample)
+		series_add(&st->ring, &out.sample);
 	st->at_ns = now_ns();
 	st->generation++;
 	st->in_flight = false;
 	pthread_cond_broadcast(&st->done);
-copy:
+}
+
+static int serve_metrics(void *data, char **ret_body, size_t *ret_len)
+{
+	struct serve_state *st = data;
+	int r;
+
+	serve_update(st);
 	r = copy_body(st, ret_body, ret_len);
 	pthread_mutex_unlock(&st->lock);
 	return r;
+}
+
+/* A JSON answer for the API: the text of o (which is consumed). */
+static int api_json(struct json_object *o, unsigned int status, unsigned int *ret_status,
+		    char **ret_body, size_t *ret_len)
+{
+	char *t = json_text(o);
+
+	json_object_put(o);
+	if (!t)
+		return -ENOMEM;
+	*ret_status = status;
+	*ret_len = strlen(t);
+	*ret_body = t;
+	return 0;
+}
+
+static int api_error(unsigned int status, const char *msg, unsigned int *ret_status,
+		     char **ret_body, size_t *ret_len)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return api_json(o, status, ret_status, ret_body, ret_len);
+}
+
+/* A copy of one of st's documents (under st->lock); text NULL: 503 with why. */
+static int api_copy(const char *text, const char *why, unsigned int *ret_status,
+		    char **ret_body, size_t *ret_len)
+{
+	char *p;
+
+	if (!text)
+		return api_error(503, why, ret_status, ret_body, ret_len);
+	p = strdup(text);
+	if (!p)
+		return -ENOMEM;
+	*ret_status = 200;
+	*ret_len = strlen(p);
+	*ret_body = p;
+	return 0;
+}
+
+/* A query parameter in unix seconds; absent: def. -EINVAL when malformed. */
+static int api_time_arg(const struct httpd_api_req *req, const char *key, int64_t def,
+			int64_t *ret)
+{
+	const char *v = httpd_api_arg(req, key);
+	uint64_t u;
+
+	if (!v || !*v) {
+		*ret = def;
+		return 0;
+	}
+	if (safe_atou64(v, &u) < 0 || u > (uint64_t)INT64_MAX / 2)
+		return -EINVAL;
+	*ret = (int64_t)u;
+	return 0;
+}
+
+/*
+ * /api/history: the recorder's database through history_query_json(),
+ * which only builds with the recorder (TW_HAVE_HISTORY).
+ */
+static int api_history(struct serve_state *st, const struct httpd_api_req *req,
+		       unsigned int *ret_status, char **ret_body, size_t *ret_len)
+{
+	int64_t now = time(NULL), since, until;
+
+	if (api_time_arg(req, "until", now, &until) < 0 ||
+	    api_time_arg(req, "since", until - SERVE_HISTORY_DEFAULT_SEC, &since) < 0 || since > until)
+		return api_error(400, "since and until are unix seconds, since <= until", ret_status,
+				 ret_body, ret_len);
+#ifdef TW_HAVE_HISTORY
+	if (st->history) {
+		struct json_object *o = NULL;
+		int r = history_query_json(st->history, since, until, &o);
+
+		if (r < 0) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "history: %s", strerror(-r));
+			return api_error(500, msg, ret_status, ret_body, ret_len);
+		}
+		return api_json(o, 200, ret_status, ret_body, ret_len);
+	}
+#endif
+	(void) st;
+	return api_error(404, "no history: serve runs without --history", ret_status, ret_body,
+			 ret_len);
+}
+
+/* /api/info: what the page needs to know about this server before asking more. */
+static int api_info(const struct serve_state *st, unsigned int *ret_status, char **ret_body,
+		    size_t *ret_len)
+{
+	struct json_object *o = json_object_new_object();
+	bool history = false;
+
+	if (!o)
+		return -ENOMEM;
+#ifdef TW_HAVE_HISTORY
+	history = st->history != NULL;
+#endif
+	json_object_object_add(o, "version", json_object_new_string(TW_VERSION));
+	json_object_object_add(o, "host", out_json_string(st->host, strlen(st->host)));
+	json_object_object_add(o, "netns", out_json_string(st->netns, strlen(st->netns)));
+	json_object_object_add(o, "findings", json_object_new_boolean(st->findings.interval_ns != 0));
+	json_object_object_add(o, "findings_interval_sec",
+			       out_json_double((double)st->findings.interval_ns / NSEC_PER_SEC, 3));
+	json_object_object_add(o, "sample_interval_sec", json_object_new_int64(st->sample_sec));
+	json_object_object_add(o, "series_samples", json_object_new_uint64(st->ring.cap));
+	json_object_object_add(o, "history", json_object_new_boolean(history));
+	return api_json(o, 200, ret_status, ret_body, ret_len);
+}
+
+/* Everything under /api/ (docs/serve.md). */
+static int serve_api(void *data, const struct httpd_api_req *req, unsigned int *ret_status,
+		     char **ret_body, size_t *ret_len)
+{
+	struct serve_state *st = data;
+	struct json_object *o;
+	int64_t since;
+	int r;
+
+	if (strcmp(req->path, "census") == 0) {
+		serve_update(st);
+		r = api_copy(st->census_json, "census failed", ret_status, ret_body, ret_len);
+		pthread_mutex_unlock(&st->lock);
+		return r;
+	}
+	if (strcmp(req->path, "findings") == 0) {
+		if (!st->findings.interval_ns)
+			return api_error(404, "findings are off (--findings-interval 0)", ret_status,
+					 ret_body, ret_len);
+		pthread_mutex_lock(&st->lock);
+		if (!st->findings_json) {
+			/* nothing evaluated yet (no timer): take the first scrape now */
+			pthread_mutex_unlock(&st->lock);
+			serve_update(st);
+		}
+		r = api_copy(st->findings_json, "findings not evaluated yet", ret_status, ret_body,
+			     ret_len);
+		pthread_mutex_unlock(&st->lock);
+		return r;
+	}
+	if (strcmp(req->path, "series") == 0) {
+		if (api_time_arg(req, "since", 0, &since) < 0)
+			return api_error(400, "since is unix seconds", ret_status, ret_body, ret_len);
+		pthread_mutex_lock(&st->lock);
+		o = series_json(&st->ring, since, time(NULL), st->sample_sec, st->host, st->netns);
+		pthread_mutex_unlock(&st->lock);
+		if (!o)
+			return -ENOMEM;
+		return api_json(o, 200, ret_status, ret_body, ret_len);
+	}
+	if (strcmp(req->path, "history") == 0)
+		return api_history(st, req, ret_status, ret_body, ret_len);
+	if (strcmp(req->path, "info") == 0)
+		return api_info(st, ret_status, ret_body, ret_len);
+	return api_error(404, "not found", ret_status, ret_body, ret_len);
+}
+
+/* The timer behind /api/series: a scrape every sample_sec, the first at once. */
+static void *sampler_main(void *arg)
+{
+	struct serve_state *st = arg;
+	struct timespec ts;
+
+	for (;;) {
+		serve_update(st);	/* returns locked */
+		if (st->stopping)
+			break;
+		(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += st->sample_sec;
+		while (!st->stopping &&
+		       pthread_cond_timedwait(&st->wake, &st->lock, &ts) != ETIMEDOUT)
+			;
+		if (st->stopping)
+			break;
+		pthread_mutex_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+static int sampler_start(struct serve_state *st)
+{
+	pthread_condattr_t ca;
+	int r;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (!st->sample_sec)
+		return 0;
+	r = -pthread_create(&st->sampler, NULL, sampler_main, st);
+	if (r < 0)
+		pthread_cond_destroy(&st->wake);
+	st->have_sampler = r == 0;
+	return r;
+}
+
+static void sampler_stop(struct serve_state *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->stopping = true;
+	pthread_cond_broadcast(&st->wake);
+	pthread_mutex_unlock(&st->lock);
+	if (st->have_sampler)
+		(void) pthread_join(st->sampler, NULL);
+	st->have_sampler = false;
+	pthread_cond_destroy(&st->wake);
 }
 
 /*
@@ -501,6 +933,9 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.top_netns = a->top_netns,
 		.filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 },
 		.findings = { .interval_ns = (uint64_t)(a->findings_interval_sec * NSEC_PER_SEC) },
+		.sample_sec = a->sample_interval_sec,
+		.netns = a->netns ? a->netns : "host",
+		.history = a->history,
 	};
 	struct httpd_conf conf = {
 		.threads = SERVE_THREADS,
@@ -510,6 +945,7 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		.conn_timeout_sec = SERVE_CONN_TIMEOUT_SEC,
 		.conn_memory_limit = SERVE_CONN_MEMORY_BYTES,
 		.metrics = serve_metrics,
+		.api = serve_api,
 		.data = &st,
 	};
 	char shown[TW_ENDPOINT_STRLEN];
@@ -520,6 +956,12 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	uint16_t port;
 	int fd = -EBADF, sig, r;
 
+#ifndef TW_HAVE_HISTORY
+	if (a->history)
+		return tw_err(0, "--history needs a build with the history recorder"), TW_EXIT_FAIL;
+#endif
+	if (gethostname(st.host, sizeof(st.host) - 1) < 0)
+		snprintf(st.host, sizeof(st.host), "unknown");
 	if (a->web_config) {
 		r = load_web_config(a->web_config, &web);
 		if (r) {
@@ -553,12 +995,27 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	(void) signal(SIGPIPE, SIG_IGN);
 
+	r = series_init(&st.ring, a->series_samples);
+	if (r < 0) {
+		(void) close(fd);
+		webconfig_done(&web);
+		return tw_err(r, "cannot keep %u samples", a->series_samples), TW_EXIT_FAIL;
+	}
 	r = httpd_start(&conf, &h);
 	if (r < 0) {
 		webconfig_done(&web);
+		series_done(&st.ring);
 		if (r == -ENOTSUP)
 			return tw_err(0, "this libmicrohttpd has no TLS support"), TW_EXIT_FAIL;
 		return tw_err(r, "cannot start the HTTP server on %s", a->listen), TW_EXIT_FAIL;
+	}
+	/* from this thread, so the sampler measures the --netns namespace too */
+	r = sampler_start(&st);
+	if (r < 0) {
+		h = httpd_stop(h);
+		webconfig_done(&web);
+		series_done(&st.ring);
+		return tw_err(r, "cannot start the sampler thread"), TW_EXIT_FAIL;
 	}
 	addr_format_endpoint(&addr, port, shown, sizeof(shown));
 	if (!is_loopback(&addr) && (!web.tls || !webconfig_has_auth(&web)))
@@ -572,8 +1029,13 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		r = sigwait(&stop, &sig);
 	while (r == EINTR);
 	h = httpd_stop(h);
+	sampler_stop(&st);
 	webconfig_done(&web);
 	free(st.body);
+	free(st.census_json);
+	free(st.findings_json);
+	free(st.findings.json);
+	series_done(&st.ring);
 	pthread_mutex_destroy(&st.lock);
 	pthread_cond_destroy(&st.done);
 	return TW_EXIT_OK;
@@ -586,6 +1048,8 @@ int cmd_serve(struct tw_ctx *ctx, int argc, char **argv)
 		.top = PROM_DEFAULT_TOP_DESTINATIONS,
 		.top_netns = NSSCRAPE_TOP_DEFAULT,
 		.findings_interval_sec = SERVE_DEFAULT_FINDINGS_SEC,
+		.sample_interval_sec = SERVE_DEFAULT_SAMPLE_SEC,
+		.series_samples = SERVE_DEFAULT_SERIES_SAMPLES,
 	};
 	int r;
 

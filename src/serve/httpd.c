@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libmicrohttpd glue for `twscope serve`: open the listening socket, route
- * GET/HEAD /metrics, /healthz and /, answer 404 and 405 otherwise; TLS and
+ * GET/HEAD /metrics, /healthz, /api/ and the embedded page's files, answer
+ * 404 and 405 otherwise, with the same security headers on every answer; TLS and
  * client certificates through libmicrohttpd's GnuTLS, basic auth checked
  * against bcrypt hashes. Limits (connections in all and per address, idle
  * timeout, request size) are libmicrohttpd options; the total time of a
@@ -27,6 +28,7 @@
 #include "output-prom.h"
 #include "sock.h"
 #include "util.h"
+#include "serve/webassets.h"
 #include "serve/webconfig.h"
 
 #define HTTPD_REALM "twscope"
@@ -57,6 +59,7 @@ struct httpd_bcrypt_slot {
 struct httpd {
 	struct MHD_Daemon *daemon;
 	httpd_metrics_fn metrics;
+	httpd_api_fn api;
 	void *data;
 	const struct webconfig *web;
 
@@ -75,12 +78,12 @@ struct httpd {
 	struct httpd_bcrypt_slot *slots;	/* HTTPD_BCRYPT_SLOTS */
 };
 
-static const char landing[] =
-	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>twscope exporter</title></head>\n"
-	"<body><h1>twscope exporter</h1>\n"
-	"<p>TCP TIME_WAIT and ephemeral port census for Prometheus.</p>\n"
-	"<ul><li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/healthz\">/healthz</a></li></ul>\n"
-	"</body></html>\n";
+/*
+ * On every answer: the page and its scripts load only from this server, no
+ * other site may frame it, and browsers take Content-Type as given.
+ */
+#define HTTPD_CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+#define HTTPD_JSON_TYPE "application/json"
 
 int httpd_listen(const struct tw_addr *addr, uint16_t port, int *ret_fd, uint16_t *ret_port)
 {
@@ -138,6 +141,9 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 		return MHD_NO;	/* out of memory: libmicrohttpd drops the connection */
 	if (type)
 		(void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	(void) MHD_add_response_header(resp, "Content-Security-Policy", HTTPD_CSP);
+	(void) MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	(void) MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -150,6 +156,55 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int st
 
 	resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
 	return reply(conn, status, type, resp);
+}
+
+/* An embedded file; revalidated on each load, so a new binary's page shows at once. */
+static enum MHD_Result reply_asset(struct MHD_Connection *conn, const struct webasset *a)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(strlen(a->body), (void *)a->body,
+					       MHD_RESPMEM_PERSISTENT);
+	if (resp)
+		(void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	return reply(conn, MHD_HTTP_OK, a->type, resp);
+}
+
+const char *httpd_api_arg(const struct httpd_api_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* A JSON answer under /api/: never cached (the figures change at every census). */
+static enum MHD_Result reply_json(struct MHD_Connection *conn, unsigned int status, char *body,
+				  size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, body, mode);
+	if (!resp && mode == MHD_RESPMEM_MUST_FREE)
+		free(body);
+	if (resp)
+		(void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return reply(conn, status, HTTPD_JSON_TYPE, resp);
+}
+
+static enum MHD_Result reply_api(struct httpd *h, struct MHD_Connection *conn, const char *path)
+{
+	static const char not_found[] = "{\"error\":\"not found\"}\n";
+	static const char failed[] = "{\"error\":\"internal error\"}\n";
+	struct httpd_api_req req = { .path = path, .conn = conn };
+	unsigned int status = MHD_HTTP_OK;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (!h->api)
+		return reply_json(conn, MHD_HTTP_NOT_FOUND, (char *)not_found, strlen(not_found),
+				  MHD_RESPMEM_PERSISTENT);
+	if (h->api(h->data, &req, &status, &body, &len) < 0)
+		return reply_json(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, (char *)failed, strlen(failed),
+				  MHD_RESPMEM_PERSISTENT);
+	return reply_json(conn, status, body, len, MHD_RESPMEM_MUST_FREE);
 }
 
 static enum MHD_Result reply_metrics(struct httpd *h, struct MHD_Connection *conn)
@@ -329,6 +384,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct httpd *h = cls;
+	const struct webasset *asset;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	bool done;
@@ -353,8 +409,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return reply_metrics(h, conn);
 	if (strcmp(url, "/healthz") == 0)
 		return reply_static(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n");
-	if (strcmp(url, "/") == 0)
-		return reply_static(conn, MHD_HTTP_OK, "text/html; charset=utf-8", landing);
+	if (strncmp(url, "/api/", 5) == 0)
+		return reply_api(h, conn, url + 5);
+	asset = webasset_find(url);
+	if (asset)
+		return reply_asset(conn, asset);
 	return reply_static(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
 }
 
@@ -487,6 +546,7 @@ static struct httpd *httpd_new(const struct httpd_conf *conf)
 	if (!h)
 		return NULL;
 	h->metrics = conf->metrics;
+	h->api = conf->api;
 	h->data = conf->data;
 	h->web = conf->web;
 	h->request_timeout_ns = (uint64_t)conf->request_timeout_sec * NSEC_PER_SEC;

@@ -2,7 +2,7 @@
 /*
  * A thin wrapper over libmicrohttpd for `twscope serve`: a listening socket
  * opened by us (so it can live in another netns than the census), the routes
- * /metrics, /healthz and /, optional TLS and basic authentication, and the
+ * /metrics, /healthz, the embedded landing page and its /api/, optional TLS and basic authentication, and the
  * limits that keep slow or hostile clients from starving scrapes. All HTTP
  * parsing is libmicrohttpd's. Nothing here prints.
  */
@@ -22,6 +22,25 @@ struct webconfig;
  */
 typedef int (*httpd_metrics_fn)(void *data, char **ret_body, size_t *ret_len);
 
+struct MHD_Connection;
+
+/* One request under /api/, for httpd_api_fn. */
+struct httpd_api_req {
+	const char *path;		/* the part after "/api/", e.g. "census" */
+	struct MHD_Connection *conn;	/* for httpd_api_arg() only */
+};
+
+/*
+ * httpd_api_fn - answer a GET under /api/ with a JSON document: on success
+ * returns 0, sets *ret_status (200, 400, 404...) and hands over a malloc()ed
+ * body; -errno makes the request fail with 500 and a JSON error.
+ */
+typedef int (*httpd_api_fn)(void *data, const struct httpd_api_req *req, unsigned int *ret_status,
+			    char **ret_body, size_t *ret_len);
+
+/* httpd_api_arg() - the query parameter key of req (decoded), or NULL when absent. */
+const char *httpd_api_arg(const struct httpd_api_req *req, const char *key);
+
 struct httpd_conf {
 	int listen_fd;			/* from httpd_listen(); the daemon takes it over.
 					 * Negative: no listener, see httpd_add_connection() */
@@ -38,6 +57,7 @@ struct httpd_conf {
 	const struct webconfig *web;	/* TLS and basic auth, NULL = plain HTTP, no auth;
 					 * must outlive the daemon */
 	httpd_metrics_fn metrics;
+	httpd_api_fn api;		/* NULL: /api/ answers 404 */
 	void *data;
 };
 
