@@ -32,6 +32,7 @@ static const struct tw_cmd commands[] = {
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
+	{ "top", cmd_top, "live view of TIME_WAIT and port use per destination" },
 };
 
 static void print_main_help(FILE *f)
