@@ -150,7 +150,7 @@ static const struct col {
 	int prio;
 	bool left;
 } cols[C_MAX] = {
-	[C_KIND] = { "KIND", 5, 3, true },
+	[C_KIND] = { "KIND", 5, 8, true },
 	[C_NAME] = { "NAME", 14, 0, true },
 	[C_SRC] = { "SOURCE", 15, 10, true },
 	[C_HELD] = { "HELD", 7, 2, false },
@@ -234,16 +234,16 @@ static void draw_header(const struct top_model *m, const struct top_view_conf *v
 		 top_sort_name(ui->sort), census, ui->paused ? "  [PAUSED]" : "");
 	attroff(A_BOLD);
 	put_line(1, "TIME_WAIT %" PRIu64 " (client %" PRIu64 " server %" PRIu64 " unknown %" PRIu64
-		    ")  ESTAB %" PRIu64 "  CLOSE_WAIT %" PRIu64 "  FW2 orphans %" PRIu64,
+		    ")  ESTAB %" PRIu64 "  CLOSE_WAIT %" PRIu64,
 		 m->time_wait, m->tw_side[TW_SIDE_CLIENT], m->tw_side[TW_SIDE_SERVER],
-		 m->tw_side[TW_SIDE_UNKNOWN], m->established, m->close_wait, m->fw2_orphan);
+		 m->tw_side[TW_SIDE_UNKNOWN], m->established, m->close_wait);
 	if (m->sockstat_err)
 		put_line(2, "sockstat unreadable: %s", strerror(-m->sockstat_err));
 	else
-		put_line(2, "sockstat tw %" PRIu64 " inuse %" PRIu64 " orphans %" PRIu64 " alloc %" PRIu64
-			    "  usable ports %u%s", m->sockstat.tcp_tw, m->sockstat.tcp_inuse,
-			 m->sockstat.tcp_orphan, m->sockstat.tcp_alloc, m->usable,
-			 m->conf.all_netns ? " (per netns)" : "");
+		put_line(2, "FW2 orphans %" PRIu64 "  sockstat tw %" PRIu64 " inuse %" PRIu64
+			    " orphans %" PRIu64 " alloc %" PRIu64 "  usable ports %u%s", m->fw2_orphan,
+			 m->sockstat.tcp_tw, m->sockstat.tcp_inuse, m->sockstat.tcp_orphan,
+			 m->sockstat.tcp_alloc, m->usable, m->conf.all_netns ? " (per netns)" : "");
 	if (rt->valid)
 		put_line(3, "per second: TW %.1f  ActiveOpens %.1f  TWOverflow %.1f  PAWS %.1f", rt->tw,
 			 rt->active_opens, rt->tw_overflow, rt->paws);
