@@ -202,17 +202,20 @@ static void choose_cols(bool show[C_MAX], int *name_w)
 
 	memset(show, 0, C_MAX * sizeof(show[0]));
 	show[C_NAME] = true;
+	/* Strictly by priority: a column shows only when every more important one does. */
 	for (int prio = 1; prio <= 10; prio++)
 		for (int c = 0; c < C_MAX; c++) {
-			if (cols[c].prio != prio || used + 1 + cols[c].width > COLS)
+			if (cols[c].prio != prio)
 				continue;
+			if (used + 1 + cols[c].width > COLS)
+				goto out;
 			show[c] = true;
 			used += 1 + cols[c].width;
 		}
+out:
 	*name_w = cols[C_NAME].width + (COLS - used);
-	if (*name_w > 46) {
+	if (*name_w > 46)
 		*name_w = 46;
-	}
 }
 
 static void draw_header(const struct top_model *m, const struct top_view_conf *v, const struct top_ui *ui)
