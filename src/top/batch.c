@@ -103,7 +103,7 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 	if (m->have_census)
 		fprintf(f, "  census %.1f ms, %s old%s", (double)m->census_cost_ns / 1e6,
 			top_fmt_duration((double)top_model_census_age_ns(m) / 1e9, age, sizeof(age)),
-			top_model_census_stale(m) ? " (older than the interval: census throttled to its cost)" : "");
+			top_model_census_stale(m) ? " (from an earlier interval: the census runs as often as its cost allows)" : "");
 	fputc('\n', f);
 	if (m->census_err)
 		fprintf(f, "census failed: %s%s\n", strerror(-m->census_err),

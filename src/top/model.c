@@ -115,23 +115,34 @@ static int find_culprits(struct top_model *m, struct top_row *rows, size_t n_des
 {
 	struct culprit_dest cd[CULPRIT_MAX_DESTS];
 	struct culprit_listener cl[TOP_CULPRIT_PORTS];
-	size_t nd = n_dest < CULPRIT_MAX_DESTS ? n_dest : CULPRIT_MAX_DESTS;
-	size_t np = n_port < TOP_CULPRIT_PORTS ? n_port : TOP_CULPRIT_PORTS;
+	size_t row_of[CULPRIT_MAX_DESTS];
+	size_t nd = 0, np = n_port < TOP_CULPRIT_PORTS ? n_port : TOP_CULPRIT_PORTS;
 	bool partial = false, p2 = false;
 	int r;
 
-	for (size_t i = 0; i < nd; i++)
-		cd[i] = (struct culprit_dest){ .local = c->dests[i].local, .remote = c->dests[i].remote,
-					       .remote_port = c->dests[i].remote_port };
+	/*
+	 * Only live sockets name a process (TIME_WAIT has no owner), and the
+	 * dump walks the whole established hash: skip it when the worst
+	 * destinations hold nothing but TIME_WAIT.
+	 */
+	for (size_t i = 0; i < n_dest && nd < CULPRIT_MAX_DESTS; i++) {
+		if (c->dests[i].held == c->dests[i].time_wait)
+			continue;
+		row_of[nd] = i;
+		cd[nd++] = (struct culprit_dest){ .local = c->dests[i].local, .remote = c->dests[i].remote,
+						  .remote_port = c->dests[i].remote_port };
+	}
 	r = nd ? culprit_scan(cd, nd, &partial) : 0;
 	if (r == -ENOMEM)
 		return r;
 	for (size_t i = 0; r == 0 && i < nd; i++) {
+		struct top_row *row = &rows[row_of[i]];
+
 		if (!cd[i].n_owners)
 			continue;
-		rows[i].culprit_pid = cd[i].owners[0].pid;
-		memcpy(rows[i].culprit_comm, cd[i].owners[0].comm, CULPRIT_COMM_LEN);
-		rows[i].culprit_comm[CULPRIT_COMM_LEN - 1] = 0;
+		row->culprit_pid = cd[i].owners[0].pid;
+		memcpy(row->culprit_comm, cd[i].owners[0].comm, CULPRIT_COMM_LEN);
+		row->culprit_comm[CULPRIT_COMM_LEN - 1] = 0;
 	}
 	for (size_t i = 0; i < np; i++)
 		cl[i] = (struct culprit_listener){ .port = c->servers[i].port };
@@ -295,7 +306,7 @@ uint64_t top_model_census_age_ns(const struct top_model *m)
 
 bool top_model_census_stale(const struct top_model *m)
 {
-	return top_model_census_age_ns(m) > m->conf.interval_ns;
+	return m->have_census && m->census_at_ns != m->sampled_ns;
 }
 
 static int cmp_name(const struct top_row *a, const struct top_row *b)

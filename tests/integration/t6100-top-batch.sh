@@ -67,8 +67,13 @@ check_eq "dest row" "dest 127.0.0.1:9000 127.0.0.1 36 100 36 30 3 6 null growing
 	"$(jqv "$L" '.rows[0] | "\(.kind) \(.name) \(.local) \(.held) \(.usable) \(.use_pct) \(.time_wait) \(.close_rate_per_sec) \(.projected_use_pct) \(.exhaust_in_sec) \(.trend) \(.culprit.pid) \(.culprit.comm)"')"
 check_eq "port row" "port 7 7 null growing" \
 	"$(jqv "$L" '.rows[] | select(.name == ":8080") | "\(.kind) \(.held) \(.time_wait) \(.use_pct) \(.trend)"')"
-check_eq "census fresh every interval (cheap)" "false false false" \
-	"$(jq -r .census.stale "$J" | tr '\n' ' ' | sed 's/ $//')"
+# The census runs every interval unless its cost (x 100 / 10 %) is longer:
+# a census shown older than the interval must have cost more than 10 % of it.
+check_eq "first census fresh" "true 0" "$(head -n 1 "$J" | jq -r '"\(.census.taken) \(.census.age_sec)"')"
+check_eq "stale = from an earlier interval" 0 \
+	"$(jq -s '[.[] | select(.census.stale != (.census.age_sec > 0))] | length' "$J")"
+check_eq "an old census only when it was costly" 0 \
+	"$(jq -s '[.[] | select(.census.age_sec > 0 and .census.cost_ms * 10 / 1000 <= .interval_sec)] | length' "$J")"
 
 # A population change between intervals: 12 more TIME_WAIT toward
 # 127.0.0.3:9000 while top runs; then SIGTERM ends the stream with exit 0.
