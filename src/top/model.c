@@ -209,7 +209,7 @@ static void netns_row(struct top_row *row, const struct nsstat *s, const struct 
 	const struct census_dest *w = r->worst;
 	uint32_t usable = w ? r->res.census->usable : 0;
 
-	*row = (struct top_row){ .kind = TOP_ROW_NETNS, .held = r->sockets, .usable = usable,
+	*row = (struct top_row){ .kind = TOP_ROW_NETNS, .held = w ? w->held : r->sockets, .usable = usable,
 				 .use_pct = w ? r->worst_pct : -1, .time_wait = r->time_wait,
 				 .proj_pct = -1, .exhaust_sec = -1,
 				 .trend = r->time_wait ? TW_TREND_STEADY : TW_TREND_IDLE };

@@ -33,7 +33,7 @@ struct top_row {
 	enum top_kind kind;
 	char name[TOP_NAME_MAX];	/* dest "1.2.3.4:80", port ":8080", netns label (raw) */
 	char src[TOP_NAME_MAX];		/* dest: the local IP; netns: its worst destination */
-	uint64_t held;			/* dest: ports held; port, netns: sockets */
+	uint64_t held;			/* dest, netns: ports held (toward its worst dest); port: sockets */
 	uint32_t usable;		/* usable ephemeral ports; 0 = not applicable */
 	double use_pct;			/* held / usable * 100; -1 = not applicable */
 	uint64_t time_wait;
