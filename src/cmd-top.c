@@ -227,20 +227,26 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct top_args
 	return 0;
 }
 
-static void catch_signals(struct sigaction old[2])
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/*
+ * Before ncurses starts: it installs its own SIGINT/SIGTERM handlers only
+ * where none is set, and ours must stay (the loop calls endwin()).
+ */
+static void catch_signals(struct sigaction old[ARRAY_SIZE(stop_signals)])
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* No SA_RESTART: a signal cuts the wait short and the loop sees the flag. */
 	sigemptyset(&sa.sa_mask);
-	(void) sigaction(SIGINT, &sa, &old[0]);
-	(void) sigaction(SIGTERM, &sa, &old[1]);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		(void) sigaction(stop_signals[i], &sa, &old[i]);
 }
 
-static void restore_signals(const struct sigaction old[2])
+static void restore_signals(const struct sigaction old[ARRAY_SIZE(stop_signals)])
 {
-	(void) sigaction(SIGINT, &old[0], NULL);
-	(void) sigaction(SIGTERM, &old[1], NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		(void) sigaction(stop_signals[i], &old[i], NULL);
 }
 
 static int fatal(const struct top_args *a, int r)
@@ -352,7 +358,7 @@ int cmd_top(struct tw_ctx *ctx, int argc, char **argv)
 			.walk_max = NSSTAT_WALK_DEFAULT,
 		},
 	};
-	struct sigaction old[2];
+	struct sigaction old[ARRAY_SIZE(stop_signals)];
 	struct top_model m;
 	int r;
 
