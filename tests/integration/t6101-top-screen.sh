@@ -4,7 +4,7 @@
 # population: the rows and numbers on the screen, a population change, the
 # keys (sort, filter, pause, help), a resize to a narrower window, colour
 # and NO_COLOR, and the terminal given back (stty -a before = after) after
-# q, SIGINT and SIGTERM. tmux runs on its own socket, killed on every exit.
+# q, SIGINT, SIGTERM and SIGHUP. tmux runs on its own socket, killed on every exit.
 . "$(dirname "$0")/lib.sh"
 require ROOT NETNS TMUX
 unset TMUX
@@ -93,6 +93,9 @@ ended main
 start resize 100 24
 wait_until 20 shows resize "127.0.0.1:9000" || fail "resize: no rows"
 check_eq "columns at 100" "KIND NAME HELD USABLE USE% TW CLOSE/S PROJ% EXHAUST T CULPRIT" "$(topline resize 'NAME')"
+# Paused, so only the resize itself (SIGWINCH, KEY_RESIZE) can redraw.
+tm send-keys -t resize p
+wait_until 5 shows resize "[PAUSED]" || fail "resize: p did not pause"
 tm resize-window -t resize -x 60 -y 20
 wait_until 10 eval 'shows resize "NAME HELD USE% TW CLOSE/S PROJ% T" && awk "length > 60 {exit 1}" "$TW_TMP/resize.shot"' ||
 	fail "no redraw at 60 columns: $(cat "$TW_TMP/resize.shot")"
@@ -103,8 +106,8 @@ wait_until 10 shows resize "KIND NAME SOURCE HELD USABLE USE%" || fail "no redra
 tm send-keys -t resize q
 ended resize
 
-# 3. SIGINT and SIGTERM give the terminal back too (exit 0, like q).
-for sig in INT TERM; do
+# 3. SIGINT, SIGTERM and SIGHUP give the terminal back too (exit 0, like q).
+for sig in INT TERM HUP; do
 	start "sig$sig" 80 24
 	wait_until 20 shows "sig$sig" "127.0.0.1:9000" || fail "sig$sig: no rows"
 	pid=$(top_pid "sig$sig")
