@@ -264,7 +264,8 @@ static void sleep_until(uint64_t t)
 {
 	for (uint64_t now = now_ns(); !stop_signal && now < t; now = now_ns()) {
 		uint64_t d = t - now < TOP_SLICE_NS ? t - now : TOP_SLICE_NS;
-		struct timespec ts = { .tv_sec = (time_t)(d / 1000000000ull), .tv_nsec = (long)(d % 1000000000ull) };
+		struct timespec ts = { .tv_sec = (time_t)(d / 1000000000ull),
+				       .tv_nsec = (long)(d % 1000000000ull) };
 
 		(void) nanosleep(&ts, NULL);
 	}

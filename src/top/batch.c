@@ -17,6 +17,8 @@
 #include "safetext.h"
 #include "util.h"
 
+#define STALE_NOTE " (from an earlier interval: the census runs as often as its cost allows)"
+
 const char *top_fmt_duration(double s, char *buf, size_t len)
 {
 	uint64_t t;
@@ -103,7 +105,7 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 	if (m->have_census)
 		fprintf(f, "  census %.1f ms, %s old%s", (double)m->census_cost_ns / 1e6,
 			top_fmt_duration((double)top_model_census_age_ns(m) / 1e9, age, sizeof(age)),
-			top_model_census_stale(m) ? " (from an earlier interval: the census runs as often as its cost allows)" : "");
+			top_model_census_stale(m) ? STALE_NOTE : "");
 	fputc('\n', f);
 	if (m->census_err)
 		fprintf(f, "census failed: %s%s\n", strerror(-m->census_err),
@@ -112,7 +114,8 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 		fprintf(f, "namespaces %zu (%zu could not be entered)\n", m->n_netns, m->n_netns_skipped);
 	fprintf(f, "TIME_WAIT %" PRIu64 " (client %" PRIu64 ", server %" PRIu64 ", unknown %" PRIu64
 		   ")  ESTABLISHED %" PRIu64 "  CLOSE_WAIT %" PRIu64 "  FIN_WAIT2 orphans %" PRIu64 "\n",
-		m->time_wait, m->tw_side[TW_SIDE_CLIENT], m->tw_side[TW_SIDE_SERVER], m->tw_side[TW_SIDE_UNKNOWN],
+		m->time_wait, m->tw_side[TW_SIDE_CLIENT], m->tw_side[TW_SIDE_SERVER],
+		m->tw_side[TW_SIDE_UNKNOWN],
 		m->established, m->close_wait, m->fw2_orphan);
 	if (m->sockstat_err)
 		fprintf(f, "sockstat: unreadable (%s)\n", strerror(-m->sockstat_err));
@@ -124,7 +127,8 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 		fprintf(f, "rates/s: TW %.1f  ActiveOpens %.1f  TCPTimeWaitOverflow %.1f  PAWS %.1f\n", rt->tw,
 			rt->active_opens, rt->tw_overflow, rt->paws);
 	else
-		fprintf(f, "rates/s: TW -  ActiveOpens -  TCPTimeWaitOverflow -  PAWS - (after the first interval)\n");
+		fprintf(f, "rates/s: TW -  ActiveOpens -  TCPTimeWaitOverflow -  PAWS - "
+			   "(after the first interval)\n");
 }
 
 int top_batch_print(FILE *f, const struct top_model *m, const struct top_view_conf *v)
@@ -192,7 +196,8 @@ static struct json_object *row_json(const struct top_row *r)
 	out_json_add_u64(o, "time_wait", r->time_wait);
 	json_object_object_add(o, "close_rate_per_sec", out_json_double(r->rate_per_sec, 2));
 	json_object_object_add(o, "projected_use_pct", pct_json(r->proj_pct));
-	json_object_object_add(o, "exhaust_in_sec", r->exhaust_sec < 0 ? NULL : out_json_double(r->exhaust_sec, 1));
+	json_object_object_add(o, "exhaust_in_sec",
+			       r->exhaust_sec < 0 ? NULL : out_json_double(r->exhaust_sec, 1));
 	json_object_object_add(o, "trend", json_object_new_string(outlook_trend_name(r->trend)));
 	if (r->culprit_pid) {
 		struct json_object *c = json_object_new_object();
@@ -257,7 +262,8 @@ static struct json_object *census_json(const struct top_model *m)
 	json_object_object_add(o, "age_sec", out_json_double((double)top_model_census_age_ns(m) / 1e9, 3));
 	json_object_object_add(o, "cost_ms", out_json_double((double)m->census_cost_ns / 1e6, 3));
 	json_object_object_add(o, "stale", json_object_new_boolean(top_model_census_stale(m)));
-	json_object_object_add(o, "error", m->census_err ? json_object_new_string(strerror(-m->census_err)) : NULL);
+	json_object_object_add(o, "error",
+			       m->census_err ? json_object_new_string(strerror(-m->census_err)) : NULL);
 	json_object_object_add(o, "culprits_partial", json_object_new_boolean(m->culprits_partial));
 	return o;
 }

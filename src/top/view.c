@@ -400,7 +400,8 @@ void top_view_draw(const struct top_model *m, struct top_view_conf *v, const str
 	if (ui->editing)
 		put_line(LINES - 1, "filter: %s_", ui->edit);
 	else
-		put_line(LINES - 1, "%ld of %zu rows  q quit  u/r/t/n sort  / filter  p pause  ? help", n < 0 ? 0 : n,
+		put_line(LINES - 1, "%ld of %zu rows  q quit  u/r/t/n sort  / filter  p pause  ? help",
+			 n < 0 ? 0 : n,
 			 m->n_rows);
 	if (ui->help)
 		draw_help();
