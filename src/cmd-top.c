@@ -322,7 +322,7 @@ static int run_screen(const struct tw_ctx *ctx, const struct top_args *a, struct
 		return TW_EXIT_FAIL;
 	}
 	if (top_view_open(ctx->color, ctx->utf8) < 0) {
-		tw_err(0, "cannot use this terminal (is TERM set?); try -b/--batch");
+		tw_err(0, "cannot drive this terminal (check TERM); -b/--batch needs none");
 		return TW_EXIT_FAIL;
 	}
 	while (!stop_signal && !ui.quit) {

@@ -104,6 +104,7 @@ struct top_model {
 /* top_model_init() - an empty model for conf (copied). */
 void top_model_init(struct top_model *m, const struct top_conf *conf);
 
+/* top_model_done() - free the rows; the model can be initialised again. */
 void top_model_done(struct top_model *m);
 
 /*

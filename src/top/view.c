@@ -28,6 +28,8 @@ static bool use_utf8;
 
 int top_view_open(bool color, bool utf8)
 {
+	char *cap;
+
 	if (screen)
 		return 0;
 	/* ncursesw encodes by LC_CTYPE, which main() left at "C": UTF-8 only when the terminal is. */
@@ -39,6 +41,15 @@ int top_view_open(bool color, bool utf8)
 		return -ENOTTY;
 	}
 	set_term(screen);
+	/* A terminal that cannot place the cursor (TERM=dumb) would get garbage. */
+	cap = tigetstr("cup");
+	if (!cap || cap == (char *)-1) {
+		endwin();
+		delscreen(screen);
+		screen = NULL;
+		(void) setlocale(LC_CTYPE, "C");
+		return -ENOTTY;
+	}
 	use_utf8 = utf8;
 	use_color = color && has_colors();
 	if (use_color && start_color() == OK) {

@@ -38,12 +38,12 @@ shows() { shot "$1" && tr -s ' ' <"$TW_TMP/$1.shot" | grep -F -- "$2" >/dev/null
 # topline NAME REGEX: the first screen line matching REGEX, spaces squeezed
 topline() { tr -s ' ' <"$TW_TMP/$1.shot" | grep -E -m1 -- "$2"; }
 top_pid() { ps -o pid= --ppid "$(tm list-panes -t "$1" -F '#{pane_pid}')" | tr -d ' '; }
-# ended NAME: top exited; its exit code and the terminal restored
+# ended NAME [RC [STDERR]]: top exited with RC (0) and STDERR (none), terminal restored
 ended() {
 	local d=$TW_TMP/$1
 	wait_until 10 test -s "$d.after" || { fail "$1: top did not exit"; return; }
-	check_eq "$1: exit code" 0 "$(cat "$d.rc")"
-	check_eq "$1: stderr" "" "$(cat "$d.err")"
+	check_eq "$1: exit code" "${2:-0}" "$(cat "$d.rc")"
+	check_eq "$1: stderr" "${3:-}" "$(cat "$d.err")"
 	# The window size may differ after a resize; every mode must be back.
 	sed 's/rows [0-9]*; columns [0-9]*;//' "$d.before" >"$d.b"
 	sed 's/rows [0-9]*; columns [0-9]*;//' "$d.after" >"$d.a"
@@ -129,4 +129,8 @@ shot nocolour -e
 check_eq "NO_COLOR: no colour codes" 0 "$(grep -c $'\e\\[3[0-7]m' "$TW_TMP/nocolour.shot")"
 tm send-keys -t nocolour q
 ended nocolour
+
+# 5. A terminal that cannot place the cursor: one line, exit 1, terminal as it was.
+start dumb 80 24 TERM=dumb
+ended dumb 1 "twscope top: cannot drive this terminal (check TERM); -b/--batch needs none"
 done_test
