@@ -27,6 +27,10 @@ const char *top_fmt_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return buf;
 	}
+	if (s < 9.95) {
+		snprintf(buf, len, "%.1fs", s);
+		return buf;
+	}
 	t = (uint64_t)(s + 0.5);
 	if (t < 60)
 		snprintf(buf, len, "%" PRIu64 "s", t);
@@ -95,7 +99,7 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 {
 	const struct tw_sockstat *ss = &m->sockstat;
 	const struct top_rates *rt = &m->rates;
-	char when[32] = "", age[32];
+	char when[32] = "", age[32], every[32];
 	struct tm tm;
 
 	if (localtime_r(&v->wall, &tm))
@@ -103,10 +107,13 @@ static void print_header(FILE *f, const struct top_model *m, const struct top_vi
 	fprintf(f, "twscope top - %s  interval %.1fs  sort %s", when, (double)m->conf.interval_ns / 1e9,
 		top_sort_name(v->sort));
 	if (m->have_census)
-		fprintf(f, "  census %.1f ms, %s old%s", (double)m->census_cost_ns / 1e6,
+		fprintf(f, "  census %.1f ms, every %s, %s old%s", (double)m->census_cost_ns / 1e6,
+			top_fmt_duration((double)top_model_census_every_ns(m) / 1e9, every, sizeof(every)),
 			top_fmt_duration((double)top_model_census_age_ns(m) / 1e9, age, sizeof(age)),
 			top_model_census_stale(m) ? STALE_NOTE : "");
 	fputc('\n', f);
+	if (m->culprits_partial)
+		fprintf(f, "culprits: some processes could not be inspected (run as root to see them all)\n");
 	if (m->census_err)
 		fprintf(f, "census failed: %s%s\n", strerror(-m->census_err),
 			m->have_census ? ", showing the last one" : "");
@@ -261,6 +268,7 @@ static struct json_object *census_json(const struct top_model *m)
 	json_object_object_add(o, "taken", json_object_new_boolean(m->have_census));
 	json_object_object_add(o, "age_sec", out_json_double((double)top_model_census_age_ns(m) / 1e9, 3));
 	json_object_object_add(o, "cost_ms", out_json_double((double)m->census_cost_ns / 1e6, 3));
+	json_object_object_add(o, "every_sec", out_json_double((double)top_model_census_every_ns(m) / 1e9, 3));
 	json_object_object_add(o, "stale", json_object_new_boolean(top_model_census_stale(m)));
 	json_object_object_add(o, "error",
 			       m->census_err ? json_object_new_string(strerror(-m->census_err)) : NULL);

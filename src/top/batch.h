@@ -24,7 +24,7 @@ struct top_view_conf {
 	struct out_style style;
 };
 
-/* top_fmt_duration() - "-" (s < 0), "45s", "12m05s", "3h20m" into buf. */
+/* top_fmt_duration() - "-" (s < 0), "0.5s", "45s", "12m05s", "3h20m" into buf. */
 const char *top_fmt_duration(double s, char *buf, size_t len);
 
 /* top_fmt_pct() - "43.8" or "-" for a negative value. */

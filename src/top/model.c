@@ -304,6 +304,11 @@ uint64_t top_model_census_age_ns(const struct top_model *m)
 	return m->have_census && m->sampled_ns > m->census_at_ns ? m->sampled_ns - m->census_at_ns : 0;
 }
 
+uint64_t top_model_census_every_ns(const struct top_model *m)
+{
+	return census_gap_ns(m);
+}
+
 bool top_model_census_stale(const struct top_model *m)
 {
 	return m->have_census && m->census_at_ns != m->sampled_ns;

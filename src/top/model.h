@@ -119,6 +119,9 @@ int top_model_sample(struct top_model *m, uint64_t now);
 /* top_model_census_age_ns() - age of the shown census at the last sample. */
 uint64_t top_model_census_age_ns(const struct top_model *m);
 
+/* top_model_census_every_ns() - how often the census runs at its last measured cost. */
+uint64_t top_model_census_every_ns(const struct top_model *m);
+
 /* top_model_census_stale() - is the census shown from an earlier interval (throttled or failed)? */
 bool top_model_census_stale(const struct top_model *m);
 

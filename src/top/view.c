@@ -232,20 +232,24 @@ out:
 static void draw_header(const struct top_model *m, const struct top_view_conf *v, const struct top_ui *ui)
 {
 	const struct top_rates *rt = &m->rates;
-	char when[16] = "", age[32], census[160] = "";
+	char when[16] = "", age[32], every[32], census[160] = "";
 	struct tm tm;
 
 	if (localtime_r(&v->wall, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (m->have_census)
-		snprintf(census, sizeof(census), "census %.1fms %s old%s", (double)m->census_cost_ns / 1e6,
+		snprintf(census, sizeof(census), "census %.1fms %s old%s%s%s", (double)m->census_cost_ns / 1e6,
 			 top_fmt_duration((double)top_model_census_age_ns(m) / 1e9, age, sizeof(age)),
-			 top_model_census_stale(m) ? " (throttled)" : "");
+			 top_model_census_stale(m) ? " (throttled: every " : "",
+			 top_model_census_stale(m) ?
+				 top_fmt_duration((double)top_model_census_every_ns(m) / 1e9, every, sizeof(every)) : "",
+			 top_model_census_stale(m) ? ")" : "");
 	else if (m->census_err)
 		snprintf(census, sizeof(census), "census failed: %s", strerror(-m->census_err));
 	attron(A_BOLD);
-	put_line(0, "twscope top %s  every %.1fs  sort %s  %s%s", when, (double)m->conf.interval_ns / 1e9,
-		 top_sort_name(ui->sort), census, ui->paused ? "  [PAUSED]" : "");
+	put_line(0, "twscope top %s%s  every %.1fs  sort %s  %s%s", when, ui->paused ? "  [PAUSED]" : "",
+		 (double)m->conf.interval_ns / 1e9, top_sort_name(ui->sort), census,
+		 m->culprits_partial ? "  culprits partial (not root)" : "");
 	attroff(A_BOLD);
 	put_line(1, "TIME_WAIT %" PRIu64 " (client %" PRIu64 " server %" PRIu64 " unknown %" PRIu64
 		    ")  ESTAB %" PRIu64 "  CLOSE_WAIT %" PRIu64,

@@ -81,6 +81,8 @@ static void test_formatters(void **state)
 
 	(void) state;
 	assert_string_equal(top_fmt_duration(-1, buf, sizeof(buf)), "-");
+	assert_string_equal(top_fmt_duration(0.26, buf, sizeof(buf)), "0.3s");
+	assert_string_equal(top_fmt_duration(9.96, buf, sizeof(buf)), "10s");
 	assert_string_equal(top_fmt_duration(44.6, buf, sizeof(buf)), "45s");
 	assert_string_equal(top_fmt_duration(725, buf, sizeof(buf)), "12m05s");
 	assert_string_equal(top_fmt_duration(12000, buf, sizeof(buf)), "3h20m");
@@ -208,7 +210,14 @@ static void test_batch_print(void **state)
 		"port  :8080          -                7      -      -        7      0.7      -        - draining -\n"
 		"\n");
 	/* The census is 2 s old: from an earlier interval. */
-	assert_non_null(strstr(text, "census 2.5 ms, 2s old (from an earlier interval"));
+	assert_non_null(strstr(text, "census 2.5 ms, every 1.0s, 2.0s old (from an earlier interval"));
+	assert_null(strstr(text, "culprits:"));
+	free(text);
+	m.culprits_partial = true;
+	f = open_memstream(&text, &len);
+	assert_int_equal(top_batch_print(f, &m, &v), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\nculprits: some processes could not be inspected (run as root"));
 	free(text);
 	top_model_done(&m);
 }
@@ -235,7 +244,7 @@ static void test_batch_json(void **state)
 		"\"culprit\":{\"pid\":99,\"comm\":\"curl\"}}");
 	assert_true(json_object_object_get_ex(o, "census", &x));
 	assert_string_equal(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN),
-		"{\"taken\":true,\"age_sec\":2.000,\"cost_ms\":2.500,\"stale\":true,\"error\":null,"
+		"{\"taken\":true,\"age_sec\":2.000,\"cost_ms\":2.500,\"every_sec\":1.000,\"stale\":true,\"error\":null,"
 		"\"culprits_partial\":false}");
 	json_object_put(o);
 	/* Before two samples there are no rates. */
@@ -244,6 +253,25 @@ static void test_batch_json(void **state)
 	assert_true(json_object_object_get_ex(o, "rates_per_sec", &x));
 	assert_null(x);
 	json_object_put(o);
+	top_model_done(&m);
+}
+
+/* The census waits max(interval, cost x 100 / budget %) after it started. */
+static void test_census_schedule(void **state)
+{
+	const struct top_conf conf = { .interval_ns = 1000000000ull };
+	struct top_model m;
+
+	(void) state;
+	top_model_init(&m, &conf);
+	assert_int_equal(m.conf.budget_pct, TOP_BUDGET_PCT);
+	m.census_cost_ns = 50000000;		/* 50 ms: every interval */
+	assert_int_equal(top_model_census_every_ns(&m), 1000000000ull);
+	m.census_cost_ns = 150000000;		/* 150 ms: every 1.5 s */
+	assert_int_equal(top_model_census_every_ns(&m), 1500000000ull);
+	m.census_cost_ns = 600000000;		/* 600 ms: every 6 s */
+	assert_int_equal(top_model_census_every_ns(&m), 6000000000ull);
+	assert_false(top_model_census_stale(&m));	/* no census yet */
 	top_model_done(&m);
 }
 
@@ -256,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_batch_print),
 		cmocka_unit_test(test_batch_json),
+		cmocka_unit_test(test_census_schedule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
