@@ -15,7 +15,7 @@ cleanup_all() {
 	for p in "${TW_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${TW_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for ns in "${TW_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	[ -z "${TW_TMUX_SOCKET:-}" ] || tmux -L "$TW_TMUX_SOCKET" kill-server 2>/dev/null
+	[ -z "${TW_TMUX_SOCKET:-}" ] || tmux -S "$TW_TMUX_SOCKET" kill-server 2>/dev/null
 	rm -rf "$TW_TMP"
 }
 trap cleanup_all EXIT

@@ -15,8 +15,9 @@ sockpop "$NS" listen 127.0.0.1:9000 listen 127.0.0.2:9000 \
 	client-tw 127.0.0.1:9000 30 client-tw 127.0.0.2:9000 20 estab 127.0.0.1:9000 4 \
 	close-wait 127.0.0.1:9000 2
 POP=${TW_PIDS[0]}
-TW_TMUX_SOCKET=tw6101-$$
-tm() { tmux -L "$TW_TMUX_SOCKET" -f /dev/null "$@"; }
+# Its own server on a socket in the test's directory (lib.sh kills it on exit).
+TW_TMUX_SOCKET=$TW_TMP/tmux.sock
+tm() { tmux -S "$TW_TMUX_SOCKET" -f /dev/null "$@"; }
 
 # start NAME COLS ROWS [VAR=VALUE...]: top in a new detached session; the
 # pane records stty -a before and after it and its exit code.
