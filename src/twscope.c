@@ -33,6 +33,7 @@ static const struct tw_cmd commands[] = {
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 	{ "kill", cmd_kill, "destroy TIME_WAIT (or other) sockets a filter selects, guarded" },
+	{ "top", cmd_top, "live view of TIME_WAIT and port use per destination" },
 };
 
 static void print_main_help(FILE *f)

@@ -98,5 +98,6 @@ int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_kill(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_top(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ cleanup_all() {
 	for p in "${TW_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${TW_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for ns in "${TW_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	[ -z "${TW_TMUX_SOCKET:-}" ] || tmux -S "$TW_TMUX_SOCKET" kill-server 2>/dev/null
 	rm -rf "$TW_TMP"
 }
 trap cleanup_all EXIT
@@ -36,6 +37,7 @@ require() {
 		JQ) command -v jq >/dev/null || skip "jq missing (make deps)" ;;
 		SS) command -v ss >/dev/null || skip "ss missing (iproute2)" ;;
 		BTF) [ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF" ;;
+		TMUX) command -v tmux >/dev/null || skip "tmux missing (make test-deps)" ;;
 		*) echo "unknown prerequisite $r"; exit 1 ;;
 		esac
 	done
