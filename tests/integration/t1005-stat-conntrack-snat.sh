@@ -58,6 +58,14 @@ start_peer "$C2" connect 10.201.3.2 8080 25 5
 start_peer "$C3" connect 10.201.3.2 8081 3
 
 J=$TW_TMP/ct.json
+# natpeer reports a client's close once its own socket is in TIME_WAIT; the
+# last ACK may still be on its way through the gateway (seen under qemu
+# emulation), so wait, bounded, until no entry is in a closing state.
+for _ in $(seq 50); do
+	nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
+	[ "$(jqv "$J" '.conntrack.tcp_states | [.fin_wait, .close_wait, .last_ack, .close, .syn_sent, .syn_recv] | map(. // 0) | add')" = 0 ] && break
+	sleep 0.2
+done
 nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
 check_eq "exit" 0 "$?"
 check_eq "loaded" true "$(jqv "$J" .conntrack.loaded)"
