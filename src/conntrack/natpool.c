@@ -156,9 +156,10 @@ static bool parse_nat(const struct nfnl_attr *data, const struct regs *r, struct
 /*
  * iptables-nft keeps MASQUERADE/SNAT as xt targets: the info is the
  * target's own struct in host byte order with ports in network order:
- * nf_nat_ipv4_multi_range_compat (20 bytes: rangesize, flags, min_ip,
- * max_ip, min port, max port) or nf_nat_range/nf_nat_range2 (flags, two
- * 16-byte addresses, min port, max port[, base port]).
+ * nf_nat_ipv4_multi_range_compat (20 bytes, padded to 24 by XT_ALIGN:
+ * rangesize, flags, min_ip, max_ip, min port, max port) or
+ * nf_nat_range/nf_nat_range2 (flags, two 16-byte addresses, min port, max
+ * port[, base port]; 40 and 48 bytes).
  */
 static bool parse_xt(const struct nfnl_attr *data, struct nat_rule *nr)
 {
@@ -178,7 +179,8 @@ static bool parse_xt(const struct nfnl_attr *data, struct nat_rule *nr)
 	nr->iptables = true;
 	info = tb[NFTA_TARGET_INFO].data;
 	len = tb[NFTA_TARGET_INFO].len;
-	if (info && len == 20) {
+	/* the info is XT_ALIGN()ed: the 20-byte compat struct comes as 24 bytes */
+	if (info && len >= 20 && len < 40) {
 		foff = 4;
 		poff = 16;
 	} else if (info && len >= 40) {

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
@@ -273,6 +274,56 @@ static void test_natpool_rules(void **state)
 	assert_int_equal(p.size, 64512);
 }
 
+/* iptables-nft's 'MASQUERADE --to-ports lo-hi' (revision 0): the compat struct, XT_ALIGN()ed to 24 bytes */
+static void put_xt_masq_rule(uint16_t lo, uint16_t hi, size_t info_len)
+{
+	struct nlmsghdr *nlh = msg_start(NFNL_SUBSYS_NFTABLES, NFT_MSG_NEWRULE);
+	struct nlattr *exprs, *el, *d;
+	uint8_t info[24] = { 0 };
+	uint32_t one = 1, flags = NF_NAT_RANGE_PROTO_SPECIFIED;
+	uint16_t blo = htons(lo), bhi = htons(hi);
+
+	memcpy(info, &one, 4);			/* rangesize */
+	memcpy(info + 4, &flags, 4);		/* host order */
+	memcpy(info + 16, &blo, 2);
+	memcpy(info + 18, &bhi, 2);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "nat");
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "POSTROUTING");
+	exprs = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "target");
+	d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put_strz(nlh, NFTA_TARGET_NAME, "MASQUERADE");
+	mnl_attr_put_u32(nlh, NFTA_TARGET_REV, htonl(0));
+	mnl_attr_put(nlh, NFTA_TARGET_INFO, info_len, info);
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, el);
+	mnl_attr_nest_end(nlh, exprs);
+	msg_end(nlh);
+}
+
+/* The kernel hands back the XT_ALIGN()ed 24 bytes: the range was lost ("kernel default"). */
+static void test_natpool_iptables_nft(void **state)
+{
+	struct nat_rules rules = {};
+
+	(void)state;
+	used = 0;
+	put_xt_masq_rule(41000, 41019, 24);
+	put_xt_masq_rule(42000, 42009, 20);
+	put_done();
+	assert_int_equal(natpool_parse_buf(&rules, buf, used), 0);
+	assert_int_equal(rules.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(rules.rule[i].iptables);
+		assert_true(rules.rule[i].masquerade);
+		assert_true(rules.rule[i].have_ports);
+	}
+	assert_int_equal(rules.rule[0].port_lo, 41000);
+	assert_int_equal(rules.rule[0].port_hi, 41019);
+	assert_int_equal(rules.rule[1].port_lo, 42000);
+}
+
 static void test_natpool_default(void **state)
 {
 	uint16_t lo, hi;
@@ -355,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_census_groups),	cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_natpool_rules),
+		cmocka_unit_test(test_natpool_iptables_nft),
 		cmocka_unit_test(test_natpool_default), cmocka_unit_test(test_natpool_garbage),
 		cmocka_unit_test(test_stats_parse),
 	};
