@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # doctor on real NAT gateways: two clients masqueraded (nft, to :40000-40099)
 # to one server hold 90 of the 100 SNAT ports (85 in conntrack TIME_WAIT, no
-# socket on the gateway): snat-port-exhaustion critical at that group with
+# socket on the gateway): the conntrack metrics; snat-port-exhaustion critical at that group with
 # the pool from the rule, conntrack-timewait counts the entries without a
 # socket; the same from a saved bundle and from doctor -A. A second gateway
 # with an iptables-nft MASQUERADE --to-ports 41000-41019: quiet at 5 of 20,
@@ -93,6 +93,20 @@ check_eq "bundle: exit critical" 2 "$?"
 check_eq "bundle: same snat finding" "critical 90 100 rule" \
 	"$(jqv "$TW_TMP/load.json" "$S | \"\(.severity) \(.data.held) \(.data.pool_size) \(.data.pool_source)\"")"
 check_eq "bundle: same timewait" 85 "$(jqv "$TW_TMP/load.json" "$T.data.without_socket_min")"
+
+# The metrics of the gateway (stat --format prom = a serve scrape without the scrape_* families).
+nsexec "$GW" "$TWSCOPE" stat --format prom >"$TW_TMP/gw.prom"
+check_eq "prom: exit" 0 "$?"
+L='{nat_source="10.202.3.1",destination="10.202.3.2",destination_port="8080",protocol="tcp"}'
+prom() { awk -v k="$1" '$1 == k { print $2 }' "$TW_TMP/gw.prom"; }
+check_eq "prom: snat ports used" 90 "$(prom "twscope_conntrack_snat_ports_used$L")"
+check_eq "prom: snat time_wait" 85 "$(prom "twscope_conntrack_snat_time_wait_entries$L")"
+check_eq "prom: snat pool" 100 "$(prom "twscope_conntrack_snat_pool_ports$L")"
+check_eq "prom: snat utilization" 0.9 "$(prom "twscope_conntrack_snat_pool_utilization_ratio$L")"
+check_eq "prom: tcp time_wait entries" 85 "$(prom 'twscope_conntrack_tcp_entries{state="time_wait"}')"
+check_eq "prom: entries" 90 "$(prom twscope_conntrack_entries)"
+check_eq "prom: insert_failed counter" 0 "$(prom 'twscope_conntrack_stat_total{stat="insert_failed"}')"
+check_eq "prom: one HELP per family" 0 "$(grep '^# HELP' "$TW_TMP/gw.prom" | sort | uniq -d | wc -l)"
 
 # doctor -A finds the gateway among all namespaces.
 "$TWSCOPE" doctor -A --json >"$TW_TMP/all.json" 2>"$TW_TMP/all.err"
