@@ -177,7 +177,10 @@ void rule_snat_port_exhaustion(const struct tw_facts *f, struct advice_finding *
 	       "connection's packet is dropped (insert_failed) and clients see connect() time out, "
 	       "while the clients' own ports look free.", w->pool_size);
 	fix(x, "Add SNAT addresses: 'snat to A1-A2' (nft) or '-j SNAT --to-source A1-A2' (iptables); "
-	       "each address brings its own %u ports toward %s:%u.", w->pool_size, w->dst, w->dport);
+	       "each address brings its own %u ports toward %s:%u. The kernel picks the address by a "
+	       "hash of (client IP, destination IP), so this spreads many clients over the pools; "
+	       "one busy client keeps one address (and one pool) per destination.",
+	    w->pool_size, w->dst, w->dport);
 	if (!w->pool_default && w->pool_size < 64512)
 		fix(x, "Widen the rule's range (%u-%u now) up to 1024-65535 (':1024-65535', "
 		       "'--to-ports 1024-65535').", w->pool_lo, w->pool_hi);
