@@ -320,6 +320,7 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 	struct nat_pool p = { .source = NAT_POOL_DEFAULT, .rule = -1 };
 	size_t ranged = 0, covering = 0;
 	int cover = -1, any = -1, unranged = -1;
+	bool same = true;	/* every covering rule has the first one's range and flags */
 
 	for (size_t i = 0; rules && i < rules->n; i++) {
 		const struct nat_rule *nr = &rules->rule[i];
@@ -331,6 +332,10 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 				covering++;
 				if (cover < 0)
 					cover = (int)i;
+				else if (nr->port_lo != rules->rule[cover].port_lo ||
+					 nr->port_hi != rules->rule[cover].port_hi ||
+					 nr->random_fully != rules->rule[cover].random_fully)
+					same = false;
 			}
 		} else if (unranged < 0) {
 			unranged = (int)i;
@@ -338,7 +343,8 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 	}
 	if (ranged == 1 && unranged < 0)
 		cover = any;
-	if (cover >= 0 && (covering <= 1 || ranged == 1)) {
+	/* several rules covering the ports with one range (per-client snat rules): that range */
+	if (cover >= 0 && (covering <= 1 || ranged == 1 || same)) {
 		const struct nat_rule *nr = &rules->rule[cover];
 
 		p.source = NAT_POOL_RULE;

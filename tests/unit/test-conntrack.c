@@ -269,6 +269,15 @@ static void test_natpool_rules(void **state)
 	assert_int_equal(p.lo, 1024);
 	assert_int_equal(p.hi, 65535);
 	assert_int_equal(p.size, 64512);
+	/* two rules with the same range (e.g. one snat rule per client subnet): that range */
+	rules.rule[1] = rules.rule[0];
+	natpool_for(&rules, 40005, 40090, &p);
+	assert_int_equal(p.source, NAT_POOL_RULE);
+	assert_int_equal(p.size, 100);
+	/* two different ranges covering the ports: unknown */
+	rules.rule[1].port_hi = 40199;
+	natpool_for(&rules, 40005, 40090, &p);
+	assert_int_equal(p.source, NAT_POOL_UNKNOWN);
 	/* no rules readable: the default */
 	natpool_for(NULL, 2000, 3000, &p);
 	assert_int_equal(p.size, 64512);
