@@ -614,10 +614,9 @@ static void test_port_range(void **state)
 	facts_done(&f);
 }
 
-/* A gateway's conntrack: loaded, stats read twice, entries dumped. */
-static void ct_base(struct tw_facts *f)
+/* Turn conntrack on in base() facts: loaded, stats read twice, entries dumped. */
+static void ct_on(struct tw_facts *f)
 {
-	base(f);
 	facts_set_sysctl(f, FS_CT_COUNT, "0");
 	facts_set_sysctl(f, FS_CT_MAX, "1000");
 	facts_set_sysctl(f, FS_CT_TW_TIMEOUT, "120");
@@ -688,7 +687,7 @@ static void test_snat_port_exhaustion(void **state)
 	(void) state;
 	base(&f);
 	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);	/* not loaded */
-	ct_base(&f);
+	ct_on(&f);
 	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);	/* nothing SNAT'd */
 	g = add_group(&f, 499, 450, 40000, 40999);
 	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);
@@ -732,7 +731,7 @@ static void test_conntrack_table_full(void **state)
 	(void) state;
 	base(&f);
 	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_OK);	/* not loaded */
-	ct_base(&f);
+	ct_on(&f);
 	facts_set_sysctl(&f, FS_CT_COUNT, "799");
 	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_OK);
 	facts_set_sysctl(&f, FS_CT_COUNT, "800");
@@ -765,7 +764,7 @@ static void test_conntrack_insert_failed(void **state)
 	(void) state;
 	base(&f);
 	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_OK);	/* not loaded */
-	ct_base(&f);
+	ct_on(&f);
 	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_OK);
 	f.ct.stat_delta[CT_STAT_CLASH_RESOLVE] = 4;
 	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_INFO);
@@ -791,7 +790,7 @@ static void test_conntrack_timewait(void **state)
 	(void) state;
 	base(&f);
 	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* not loaded */
-	ct_base(&f);
+	ct_on(&f);
 	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* no TIME_WAIT entries */
 	/* the gateway: 997 of 1000 held, 965 in conntrack TIME_WAIT, no socket here */
 	add_group(&f, 997, 965, 40000, 40999);
