@@ -171,11 +171,11 @@ void rule_snat_port_exhaustion(const struct tw_facts *f, struct advice_finding *
 			   "(their SYN is lost, the client retries after 1 s, 3 s, ... and then times out)",
 			   ifd, interval_sec(f));
 	}
-	why(x, "A SNAT rule translates the source to a port of its pool, and every (translated source IP, "
-	       "destination IP, destination port) has its own pool of %u ports; an entry holds its port "
-	       "until conntrack forgets it. When the pool is used up the port search fails, the new "
-	       "connection's packet is dropped (insert_failed) and clients see connect() time out, "
-	       "while the clients' own ports look free.", w->pool_size);
+	why(x, "Each (translated source IP, destination IP, destination port) has its own pool of %u "
+	       "ports, and an entry holds its port until conntrack forgets it. In a full pool the port "
+	       "search fails: recent kernels then take over a TIME_WAIT entry whose sequence moved on, "
+	       "else the packet is dropped (insert_failed) and the client's connect() stalls for a SYN "
+	       "retransmit or times out, while its own ports look free.", w->pool_size);
 	fix(x, "Add SNAT addresses: 'snat to A1-A2' (nft) or '-j SNAT --to-source A1-A2' (iptables); "
 	       "each address brings its own %u ports toward %s:%u. The kernel picks the address by a "
 	       "hash of (client IP, destination IP), so this spreads many clients over the pools; "
