@@ -9,6 +9,9 @@
 #include "tw-test.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_nat.h>
@@ -22,6 +25,7 @@
 
 #include "conntrack/conntrack.h"
 #include "map.h"
+#include "util.h"
 
 static char buf[1 << 16] __attribute__((aligned(8)));
 static size_t used;
@@ -333,6 +337,35 @@ static void test_natpool_iptables_nft(void **state)
 	assert_int_equal(rules.rule[1].port_lo, 42000);
 }
 
+/*
+ * The same from the kernel: the NFT_MSG_GETRULE reply for
+ * 'iptables-nft -t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports
+ * 41000-41019 --random-fully', captured on 6.18.
+ */
+static void test_natpool_iptables_nft_captured(void **state)
+{
+	struct nat_rules rules = {};
+	char *text = NULL;
+	size_t len = 0;
+	int fd = open("tests/fixtures/nl/nft-rule-iptables-masq.bin", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(read_fd_all(fd, 65536, &text, &len), 0);
+	close(fd);
+	assert_int_equal(len, 256);
+	memcpy(buf, text, len);	/* aligned */
+	free(text);
+	assert_true(natpool_parse_buf(&rules, buf, len) >= 0);
+	assert_int_equal(rules.n, 1);
+	assert_true(rules.rule[0].iptables);
+	assert_true(rules.rule[0].have_ports);
+	assert_int_equal(rules.rule[0].port_lo, 41000);
+	assert_int_equal(rules.rule[0].port_hi, 41019);
+	assert_true(rules.rule[0].random_fully);
+	assert_string_equal(rules.rule[0].chain, "POSTROUTING");
+}
+
 static void test_natpool_default(void **state)
 {
 	uint16_t lo, hi;
@@ -416,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_census_groups),	cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_natpool_rules),
 		cmocka_unit_test(test_natpool_iptables_nft),
+		cmocka_unit_test(test_natpool_iptables_nft_captured),
 		cmocka_unit_test(test_natpool_default), cmocka_unit_test(test_natpool_garbage),
 		cmocka_unit_test(test_stats_parse),
 	};
