@@ -269,6 +269,8 @@ static struct json_object *conntrack_json(const struct facts_conntrack *ct)
 	groups = json_object_new_object();
 	out_json_add_u64(groups, "entries", ct->entries);
 	out_json_add_u64(groups, "tcp_time_wait", ct->tcp_time_wait);
+	if (ct->have_tw_local)
+		out_json_add_u64(groups, "tcp_time_wait_local", ct->tcp_time_wait_local);
 	out_json_add_u64(groups, "tcp_established", ct->tcp_established);
 	out_json_add_u64(groups, "snat", ct->snat);
 	out_json_add_u64(groups, "snat_time_wait", ct->snat_time_wait);
@@ -1342,6 +1344,11 @@ static int load_ct_census(struct jload *j, struct json_object *o, struct facts_c
 	TRY(get_u64(j, o, "entries", true, 0, BUNDLE_MAX_COUNT, &ct->entries));
 	TRY(get_u64(j, o, "tcp_time_wait", true, 0, ct->entries, &ct->tcp_time_wait));
 	TRY(get_u64(j, o, "tcp_established", true, 0, ct->entries - ct->tcp_time_wait, &ct->tcp_established));
+	/* bundles from before the local/forwarded split lack it */
+	if (json_object_object_get_ex(o, "tcp_time_wait_local", NULL)) {
+		TRY(get_u64(j, o, "tcp_time_wait_local", true, 0, ct->tcp_time_wait, &ct->tcp_time_wait_local));
+		ct->have_tw_local = true;
+	}
 	TRY(get_u64(j, o, "snat", true, 0, ct->entries, &ct->snat));
 	TRY(get_u64(j, o, "snat_time_wait", true, 0, ct->snat < ct->tcp_time_wait ? ct->snat : ct->tcp_time_wait,
 		    &ct->snat_time_wait));

@@ -179,6 +179,8 @@ int facts_ct_collect(struct facts_conntrack *ct, struct facts_ct_snapshot *first
 	if (rep.have_census) {
 		ct->entries = rep.census.entries;
 		ct->tcp_time_wait = rep.census.tcp[CT_TCP_TIME_WAIT];
+		ct->have_tw_local = rep.census.have_local;
+		ct->tcp_time_wait_local = rep.census.time_wait_local;
 		ct->tcp_established = rep.census.tcp[CT_TCP_ESTABLISHED];
 		ct->snat = rep.census.snat;
 		ct->snat_time_wait = rep.census.snat_time_wait;

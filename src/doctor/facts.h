@@ -236,6 +236,8 @@ struct facts_conntrack {
 	bool have_census;
 	uint64_t entries;
 	uint64_t tcp_time_wait;		/* entries in conntrack TIME_WAIT */
+	bool have_tw_local;		/* the split below is known */
+	uint64_t tcp_time_wait_local;	/* of which with an end on this host (the rest: forwarded) */
 	uint64_t tcp_established;
 	uint64_t snat;			/* SNAT'd entries */
 	uint64_t snat_time_wait;

@@ -376,13 +376,26 @@ void rule_conntrack_timewait(const struct tw_facts *f, struct advice_finding *x)
 	if (!f->census.have)
 		return unknown(x, "socket census");
 	sk_tw = f->census.states[TW_TIME_WAIT];
-	no_sock = ct->tcp_time_wait > sk_tw ? ct->tcp_time_wait - sk_tw : 0;
 	kv_num(x, "conntrack_time_wait", (double)ct->tcp_time_wait);
 	kv_num(x, "socket_time_wait", (double)sk_tw);
-	kv_num(x, "without_socket_min", (double)no_sock);
 	kv_num(x, "snat_time_wait", (double)ct->snat_time_wait);
 	ev(x, "conntrack entries in TIME_WAIT: %" PRIu64 " (%" PRIu64 " of them SNAT'd); TIME_WAIT "
 	   "sockets in this namespace: %" PRIu64, ct->tcp_time_wait, ct->snat_time_wait, sk_tw);
+	if (ct->have_tw_local) {
+		uint64_t local = ct->tcp_time_wait_local, fwd = ct->tcp_time_wait - local;
+
+		/* a local entry whose socket is gone: it left TIME_WAIT (60 s) or the peer closed first */
+		no_sock = fwd + (local > sk_tw ? local - sk_tw : 0);
+		kv_num(x, "forwarded_time_wait", (double)fwd);
+		kv_num(x, "local_time_wait", (double)local);
+		if (ct->tcp_time_wait)
+			ev(x, "%" PRIu64 " have no end on this host (forwarded or NAT'd traffic: no socket "
+			   "here ever); %" PRIu64 " have one, against %" PRIu64 " TIME_WAIT sockets", fwd,
+			   local, sk_tw);
+	} else {
+		no_sock = ct->tcp_time_wait > sk_tw ? ct->tcp_time_wait - sk_tw : 0;
+	}
+	kv_num(x, "without_socket_min", (double)no_sock);
 	if (!ct->tcp_time_wait) {
 		title(x, "No conntrack entries in TIME_WAIT");
 		return;

@@ -78,6 +78,8 @@ esac
 T=$(f conntrack-timewait)
 check_eq "timewait: entries vs sockets" "info 85 0 85 85" \
 	"$(jqv "$J" "$T | \"\(.severity) \(.data.conntrack_time_wait) \(.data.socket_time_wait) \(.data.without_socket_min) \(.data.snat_time_wait)\"")"
+check_eq "timewait: all forwarded (no end on the gateway)" "85 0" \
+	"$(jqv "$J" "$T | \"\(.data.forwarded_time_wait) \(.data.local_time_wait)\"")"
 case $(jqv "$J" "$T.fix | join(\" \")") in
 *"Only if SNAT ports run out"*) fail "timewait fix still says only if: $(jqv "$J" "$T.fix")" ;;
 *"SNAT ports are running out"*) pass "timewait: fix knows the ports ran out" ;;

@@ -800,6 +800,18 @@ static void test_conntrack_timewait(void **state)
 	assert_true(data(&f, "conntrack-timewait", "conntrack_time_wait") == 965);
 	assert_true(data(&f, "conntrack-timewait", "socket_time_wait") == 5);
 	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	/* with the local/forwarded split: 960 forwarded, 5 local against 5 sockets */
+	f.ct.have_tw_local = true;
+	f.ct.tcp_time_wait_local = 5;
+	assert_true(data(&f, "conntrack-timewait", "forwarded_time_wait") == 960);
+	assert_true(data(&f, "conntrack-timewait", "local_time_wait") == 5);
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	f.ct.tcp_time_wait_local = 25;	/* 20 local entries whose sockets are gone */
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	f.census.states[TW_TIME_WAIT] = 0;
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 965);
+	f.census.states[TW_TIME_WAIT] = 5;
+	f.ct.have_tw_local = false;
 	/* the ports ran out: the fix must not say "only if" */
 	assert_false(any_fix(&f, "conntrack-timewait", "Only if"));
 	assert_true(any_fix(&f, "conntrack-timewait", "SNAT ports are running out"));

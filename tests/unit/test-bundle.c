@@ -136,6 +136,7 @@ static void test_snat_gateway_bundle(void **state)
 		assert_int_equal(g.ct.groups[0].time_wait, 85);
 		assert_string_equal(g.ct.groups[0].rule_table, "twnat");
 		assert_true(g.ct.stat_present[CT_STAT_INSERT_FAILED]);
+		assert_false(g.ct.have_tw_local);	/* saved before the split existed */
 		json_object_put(o);
 		facts_done(&g);
 	}
@@ -165,6 +166,15 @@ static void test_snat_gateway_bundle(void **state)
 	free(t);
 	expect_gw_reject("\"dst\": \"10.202.3.2\"", "\"dst\": \"::1\"", "is not of the family of nat_src");
 	expect_gw_reject("\"found\": 0", "\"bogus\": 0", "'bogus' is not a conntrack statistic");
+	expect_gw_reject("\"tcp_time_wait\": 85,", "\"tcp_time_wait\": 85, \"tcp_time_wait_local\": 86,",
+			 "'conntrack.census.tcp_time_wait_local': must be 0..85");
+	/* the split round-trips */
+	t = file_with(GW_FIXTURE, "\"tcp_time_wait\": 85,", "\"tcp_time_wait\": 85, \"tcp_time_wait_local\": 4,");
+	assert_int_equal(load_text(t, &f), 0);
+	assert_true(f.ct.have_tw_local);
+	assert_int_equal(f.ct.tcp_time_wait_local, 4);
+	free(t);
+	facts_done(&f);
 }
 
 static void test_fixture_bundle(void **state)

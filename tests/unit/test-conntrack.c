@@ -130,6 +130,53 @@ static void test_census_groups(void **state)
 	ct_census_done(&c);
 }
 
+static struct tw_addr *addrs(const char *a)
+{
+	struct tw_addr *v = calloc(1, sizeof(*v));
+
+	assert_non_null(v);
+	v->family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, a, v->bytes), 1);
+	return v;
+}
+
+/*
+ * TIME_WAIT entries with an end on this host vs forwarded ones: the NAT
+ * address (reply destination) is local on a gateway but does not make a
+ * forwarded flow local; the original source or destination does.
+ */
+static void test_census_local(void **state)
+{
+	struct ct_census c;
+
+	(void)state;
+	used = 0;
+	for (int i = 0; i < 7; i++)
+		put_entry("192.168.1.2", (uint16_t)(50000 + i), "10.0.0.1", (uint16_t)(40000 + i), 7);
+	put_entry("10.0.0.1", 33001, "10.0.0.1", 33001, 7);	/* this host's own connection */
+	put_entry("10.0.0.1", 33002, "10.0.0.1", 33002, 3);	/* not TIME_WAIT */
+	put_done();
+	assert_int_equal(ct_census_init(&c), 0);
+	ct_census_set_local(&c, addrs("10.0.0.1"), 1);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_int_equal(c.tcp[CT_TCP_TIME_WAIT], 8);
+	assert_true(c.have_local);
+	assert_int_equal(c.time_wait_local, 1);
+	ct_census_done(&c);
+	/* the server side: the original destination is local */
+	assert_int_equal(ct_census_init(&c), 0);
+	ct_census_set_local(&c, addrs("10.9.9.9"), 1);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_int_equal(c.time_wait_local, 8);
+	ct_census_done(&c);
+	/* without addresses the split is unknown */
+	assert_int_equal(ct_census_init(&c), 0);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_false(c.have_local);
+	assert_int_equal(c.time_wait_local, 0);
+	ct_census_done(&c);
+}
+
 /* Memory grows with groups, not entries: 5000 entries in one group are one key. */
 static void test_streaming(void **state)
 {
@@ -448,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_census_groups),	cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_natpool_rules),
+		cmocka_unit_test(test_census_local),
 		cmocka_unit_test(test_natpool_iptables_nft),
 		cmocka_unit_test(test_natpool_iptables_nft_captured),
 		cmocka_unit_test(test_natpool_default), cmocka_unit_test(test_natpool_garbage),
