@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # doctor on real NAT gateways: two clients masqueraded (nft, to :40000-40099)
 # to one server hold 90 of the 100 SNAT ports (85 in conntrack TIME_WAIT, no
-# socket on the gateway): the conntrack metrics; snat-port-exhaustion critical at that group with
-# the pool from the rule, conntrack-timewait counts the entries without a
+# socket on the gateway), next to a quiet group of 3 ports in the kernel's
+# default pool: the conntrack metrics; snat-port-exhaustion critical at the
+# right group with the pool from the rule, conntrack-timewait counts the entries without a
 # socket; the same from a saved bundle and from doctor -A. A second gateway
 # with an iptables-nft MASQUERADE --to-ports 41000-41019: quiet at 5 of 20,
 # warning at 10 of 20, the pool read from the iptables-nft rule.
