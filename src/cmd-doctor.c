@@ -51,8 +51,9 @@ static void help(void)
 {
 	printf("usage: twscope doctor [options]\n\n"
 	       "Audit the TIME_WAIT health of a network namespace: read its sysctls, TCP\n"
-	       "counters (twice, to see what happens now), sockstat, the socket census and\n"
-	       "the sysctl config files, then report findings with evidence, why and the\n"
+	       "counters (twice, to see what happens now), sockstat, the socket census,\n"
+	       "the sysctl config files and, where it is loaded, the conntrack table (SNAT\n"
+	       "ports of a NAT gateway), then report findings with evidence, why and the\n"
 	       "exact fix, worst first. Port use is judged on where the close rate (read\n"
 	       "off the TIME_WAIT timers) leads, and the processes behind a hot destination\n"
 	       "are named with the fix for that program (docs/recipes.md).\n\n"

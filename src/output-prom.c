@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "census.h"
+#include "conntrack/conntrack.h"
 #include "ksettings.h"
 #include "outlook.h"
 #include "safetext.h"
@@ -273,6 +274,97 @@ static void render_sysctls(FILE *f, const struct scrape_result *s)
 	}
 }
 
+static const char *ct_proto_label(uint8_t p)
+{
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_SCTP ? "sctp" : "other";
+}
+
+static void snat_labels(FILE *f, const char *name, const struct ct_group_view *v)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	fprintf(f, "%s{nat_source=\"%s\",destination=\"%s\",destination_port=\"%u\",protocol=\"%s\"} ",
+		name, addr_format(&v->g.key.nat_src, src, sizeof(src)),
+		addr_format(&v->g.key.dst, dst, sizeof(dst)), v->g.key.dport, ct_proto_label(v->g.key.l4proto));
+}
+
+/* The SNAT groups: the busiest top (most used first), like destinations. */
+static void render_snat_groups(FILE *f, const struct ct_report *r, size_t top)
+{
+	size_t n = r->n_groups < top ? r->n_groups : top;
+
+	gauge_u64(f, "twscope_conntrack_snat_groups",
+		  "distinct SNAT groups (translated source IP, destination IP, port, protocol) in conntrack",
+		  r->n_groups);
+	if (!n)
+		return;
+	family(f, "twscope_conntrack_snat_ports_used", "gauge",
+	       "conntrack entries (= translated source ports) held by a SNAT group, busiest groups only");
+	for (size_t i = 0; i < n; i++) {
+		snat_labels(f, "twscope_conntrack_snat_ports_used", &r->groups[i]);
+		fprintf(f, "%" PRIu64 "\n", r->groups[i].g.held);
+	}
+	family(f, "twscope_conntrack_snat_time_wait_entries", "gauge",
+	       "entries of a SNAT group in conntrack TIME_WAIT, busiest groups only");
+	for (size_t i = 0; i < n; i++) {
+		snat_labels(f, "twscope_conntrack_snat_time_wait_entries", &r->groups[i]);
+		fprintf(f, "%" PRIu64 "\n", r->groups[i].g.time_wait);
+	}
+	family(f, "twscope_conntrack_snat_pool_ports", "gauge",
+	       "ports in a SNAT group's pool (the rule's range or the kernel's default; absent when unknown)");
+	for (size_t i = 0; i < n; i++) {
+		if (!r->groups[i].pool.size)
+			continue;
+		snat_labels(f, "twscope_conntrack_snat_pool_ports", &r->groups[i]);
+		fprintf(f, "%" PRIu32 "\n", r->groups[i].pool.size);
+	}
+	family(f, "twscope_conntrack_snat_pool_utilization_ratio", "gauge",
+	       "ports used / ports in the pool of a SNAT group (1 = exhausted)");
+	for (size_t i = 0; i < n; i++) {
+		if (!r->groups[i].pool.size)
+			continue;
+		snat_labels(f, "twscope_conntrack_snat_pool_utilization_ratio", &r->groups[i]);
+		put_double(f, r->groups[i].util_pct / 100.0);
+		fputc('\n', f);
+	}
+}
+
+/* conntrack of the netns: size, entries per TCP state and protocol, per-CPU statistics, SNAT groups. */
+static void render_conntrack(FILE *f, const struct ct_report *r, size_t top)
+{
+	const struct ct_settings *st = &r->settings;
+
+	if (st->loaded)
+		gauge_u64(f, "twscope_conntrack_entries", "conntrack entries (nf_conntrack_count, per netns)",
+			  st->count);
+	if (st->have_max)
+		gauge_u64(f, "twscope_conntrack_max", "conntrack table limit (nf_conntrack_max)", st->max);
+	if (st->have_buckets)
+		gauge_u64(f, "twscope_conntrack_buckets", "conntrack hash buckets (nf_conntrack_buckets)",
+			  st->buckets);
+	if (r->stats.have) {
+		family(f, "twscope_conntrack_stat_total", "counter",
+		       "conntrack per-CPU statistics summed over CPUs (/proc/net/stat/nf_conntrack)");
+		for (size_t i = 0; i < CT_STAT_MAX; i++)
+			if (r->stats.present[i])
+				fprintf(f, "twscope_conntrack_stat_total{stat=\"%s\"} %" PRIu64 "\n",
+					ct_stat_name((enum ct_stat_id)i), r->stats.value[i]);
+	}
+	gauge_u64(f, "twscope_conntrack_dump_success",
+		  "1 when the conntrack entries could be dumped (needs CAP_NET_ADMIN)", r->have_census);
+	if (!r->have_census)
+		return;
+	family(f, "twscope_conntrack_tcp_entries", "gauge", "TCP conntrack entries per conntrack TCP state");
+	for (size_t i = CT_TCP_SYN_SENT; i < CT_TCP_MAX; i++)
+		fprintf(f, "twscope_conntrack_tcp_entries{state=\"%s\"} %" PRIu64 "\n",
+			ct_tcp_state_name((enum ct_tcp_state)i), r->census.tcp[i]);
+	family(f, "twscope_conntrack_protocol_entries", "gauge", "conntrack entries per protocol");
+	for (size_t i = 0; i < CT_PROTO_MAX; i++)
+		fprintf(f, "twscope_conntrack_protocol_entries{protocol=\"%s\"} %" PRIu64 "\n",
+			ct_proto_name((enum ct_proto)i), r->census.proto[i]);
+	render_snat_groups(f, r, top);
+}
+
 int prom_render(FILE *f, const struct scrape_result *s, const struct prom_opts *o)
 {
 	const struct census *c = s->census.census;
@@ -292,6 +384,8 @@ int prom_render(FILE *f, const struct scrape_result *s, const struct prom_opts *
 	if (s->counters)
 		render_counters(f, s->counters);
 	render_sysctls(f, s);
+	if (s->ct)
+		render_conntrack(f, s->ct, o->top_destinations);
 	if (o->serve) {
 		gauge_u64(f, "twscope_scrape_success", "1 when this scrape's census succeeded", c != NULL);
 		family(f, "twscope_scrape_duration_seconds", "gauge",

@@ -54,6 +54,16 @@ int ct_report_finish(struct ct_report *rep)
 	return 0;
 }
 
+/* The netns's addresses; without them the local/forwarded split is unknown, not wrong. */
+static void set_local(struct ct_census *c)
+{
+	struct tw_addr *local = NULL;
+	size_t n = 0;
+
+	if (ct_local_addrs(&local, &n) == 0)
+		ct_census_set_local(c, local, n);
+}
+
 static void sleep_ns(uint64_t ns)
 {
 	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull) };
@@ -93,6 +103,7 @@ int ct_report_collect(struct ct_report *rep, uint64_t interval_ns)
 		nfnl_close(nl);
 		return r;
 	}
+	set_local(&rep->census);
 	r = ct_dump(nl, &rep->census, &rep->nl);
 	if (r == -ENOMEM) {
 		nfnl_close(nl);

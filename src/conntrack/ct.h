@@ -99,6 +99,7 @@ struct ct_group {
 };
 
 #define CT_MAX_GROUPS 65536		/* distinct SNAT groups kept; the rest counted */
+#define CT_MAX_LOCAL 1024		/* addresses of the netns kept for the local/forwarded split */
 
 struct ct_census {
 	uint64_t entries;
@@ -109,6 +110,10 @@ struct ct_census {
 	uint64_t groups_dropped;	/* SNAT'd entries of groups past CT_MAX_GROUPS */
 	uint64_t malformed;		/* entries skipped as malformed */
 	struct tw_map *groups;		/* struct ct_group_key -> struct ct_group */
+	bool have_local;		/* local addresses were given (ct_census_set_local) */
+	uint64_t time_wait_local;	/* TCP TIME_WAIT entries with an end on this host */
+	size_t n_local;
+	struct tw_addr *local;		/* sorted; owned */
 };
 
 /* ct_census_init() - empty census. 0 or -ENOMEM. */
@@ -116,6 +121,17 @@ int ct_census_init(struct ct_census *c);
 
 /* ct_census_done() - free the groups; c can be init'ed again. */
 void ct_census_done(struct ct_census *c);
+
+/*
+ * ct_census_set_local() - the addresses of the netns (taken over: freed by
+ * ct_census_done()), so TIME_WAIT entries are split into those with an end
+ * here (original source or destination, or the reply's source after DNAT,
+ * is local; 127.0.0.0/8 counts as local) and forwarded ones.
+ */
+void ct_census_set_local(struct ct_census *c, struct tw_addr *addrs, size_t n);
+
+/* ct_local_addrs() - the addresses of the current netns (at most CT_MAX_LOCAL). 0 or -errno. */
+int ct_local_addrs(struct tw_addr **ret, size_t *ret_n);
 
 /* ct_census_add() - count one entry. 0, or -ENOMEM. */
 int ct_census_add(struct ct_census *c, const struct ct_entry *e);

@@ -28,6 +28,31 @@ int ct_census_init(struct ct_census *c)
 void ct_census_done(struct ct_census *c)
 {
 	c->groups = tw_map_free(c->groups);
+	free(c->local);
+	c->local = NULL;
+	c->n_local = 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct tw_addr));
+}
+
+void ct_census_set_local(struct ct_census *c, struct tw_addr *addrs, size_t n)
+{
+	free(c->local);
+	c->local = addrs;
+	c->n_local = n;
+	c->have_local = true;
+	if (n)
+		qsort(addrs, n, sizeof(*addrs), cmp_addr);
+}
+
+static bool is_local(const struct ct_census *c, const struct tw_addr *a)
+{
+	if (a->family == AF_INET && a->bytes[0] == 127)
+		return true;
+	return c->n_local && bsearch(a, c->local, c->n_local, sizeof(*a), cmp_addr);
 }
 
 /*
@@ -57,6 +82,9 @@ int ct_census_add(struct ct_census *c, const struct ct_entry *e)
 	c->proto[ct_proto_of(e->l4proto)]++;
 	if (e->l4proto == IPPROTO_TCP)
 		c->tcp[e->tcp_state < CT_TCP_MAX ? e->tcp_state : CT_TCP_UNKNOWN]++;
+	if (tw && c->have_local &&
+	    (is_local(c, &e->orig.src) || is_local(c, &e->orig.dst) || is_local(c, &e->reply.src)))
+		c->time_wait_local++;
 	if (!ct_entry_is_snat(e))
 		return 0;
 	c->snat++;

@@ -156,9 +156,10 @@ static bool parse_nat(const struct nfnl_attr *data, const struct regs *r, struct
 /*
  * iptables-nft keeps MASQUERADE/SNAT as xt targets: the info is the
  * target's own struct in host byte order with ports in network order:
- * nf_nat_ipv4_multi_range_compat (20 bytes: rangesize, flags, min_ip,
- * max_ip, min port, max port) or nf_nat_range/nf_nat_range2 (flags, two
- * 16-byte addresses, min port, max port[, base port]).
+ * nf_nat_ipv4_multi_range_compat (20 bytes, padded to 24 by XT_ALIGN:
+ * rangesize, flags, min_ip, max_ip, min port, max port) or
+ * nf_nat_range/nf_nat_range2 (flags, two 16-byte addresses, min port, max
+ * port[, base port]; 40 and 48 bytes).
  */
 static bool parse_xt(const struct nfnl_attr *data, struct nat_rule *nr)
 {
@@ -178,7 +179,8 @@ static bool parse_xt(const struct nfnl_attr *data, struct nat_rule *nr)
 	nr->iptables = true;
 	info = tb[NFTA_TARGET_INFO].data;
 	len = tb[NFTA_TARGET_INFO].len;
-	if (info && len == 20) {
+	/* the info is XT_ALIGN()ed: the 20-byte compat struct comes as 24 bytes */
+	if (info && len >= 20 && len < 40) {
 		foff = 4;
 		poff = 16;
 	} else if (info && len >= 40) {
@@ -318,6 +320,7 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 	struct nat_pool p = { .source = NAT_POOL_DEFAULT, .rule = -1 };
 	size_t ranged = 0, covering = 0;
 	int cover = -1, any = -1, unranged = -1;
+	bool same = true;	/* every covering rule has the first one's range and flags */
 
 	for (size_t i = 0; rules && i < rules->n; i++) {
 		const struct nat_rule *nr = &rules->rule[i];
@@ -329,6 +332,10 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 				covering++;
 				if (cover < 0)
 					cover = (int)i;
+				else if (nr->port_lo != rules->rule[cover].port_lo ||
+					 nr->port_hi != rules->rule[cover].port_hi ||
+					 nr->random_fully != rules->rule[cover].random_fully)
+					same = false;
 			}
 		} else if (unranged < 0) {
 			unranged = (int)i;
@@ -336,7 +343,8 @@ void natpool_for(const struct nat_rules *rules, uint16_t lo, uint16_t hi, struct
 	}
 	if (ranged == 1 && unranged < 0)
 		cover = any;
-	if (cover >= 0 && (covering <= 1 || ranged == 1)) {
+	/* several rules covering the ports with one range (per-client snat rules): that range */
+	if (cover >= 0 && (covering <= 1 || ranged == 1 || same)) {
 		const struct nat_rule *nr = &rules->rule[cover];
 
 		p.source = NAT_POOL_RULE;

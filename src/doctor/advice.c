@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doctor/advice-build.h"
 #include "doctor/facts.h"
 #include "doctor/kver.h"
 #include "outlook.h"
@@ -55,79 +56,6 @@ const char *advice_sev_name(enum tw_sev s)
 	return (size_t)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 
-/* --- finding builders --------------------------------------------------- */
-
-__attribute__((format(printf, 2, 3))) static void title(struct advice_finding *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(x->title, sizeof(x->title), fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3))) static void ev(struct advice_finding *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (x->n_evidence >= ADV_MAX_EVIDENCE)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(x->evidence[x->n_evidence++], ADV_TEXT_LEN, fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3))) static void why(struct advice_finding *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(x->why, sizeof(x->why), fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3))) static void fix(struct advice_finding *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (x->n_fix >= ADV_MAX_FIX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(x->fix[x->n_fix++], ADV_TEXT_LEN, fmt, ap);
-	va_end(ap);
-}
-
-static void kv_num(struct advice_finding *x, const char *key, double v)
-{
-	struct advice_kv *k;
-
-	if (x->n_kv >= ADV_MAX_KV)
-		return;
-	k = &x->kv[x->n_kv++];
-	snprintf(k->key, sizeof(k->key), "%s", key);
-	k->is_num = true;
-	k->num = v;
-}
-
-static void kv_str(struct advice_finding *x, const char *key, const char *v)
-{
-	struct advice_kv *k;
-
-	if (x->n_kv >= ADV_MAX_KV)
-		return;
-	k = &x->kv[x->n_kv++];
-	snprintf(k->key, sizeof(k->key), "%s", key);
-	k->is_num = false;
-	snprintf(k->str, sizeof(k->str), "%s", v);
-}
-
-static void unknown(struct advice_finding *x, const char *missing)
-{
-	x->sev = TW_SEV_UNKNOWN;
-	ev(x, "could not be evaluated: %s", missing);
-	kv_str(x, "missing", missing);
-}
-
 /* --- fact helpers -------------------------------------------------------- */
 
 /* kernel_has() - does the facts' kernel (uname -r, or the bundle's) have a change? */
@@ -151,49 +79,6 @@ static const char *kernel_name(const struct tw_facts *f, char *buf, size_t len)
 static const char *since(enum kchange_id id, char *buf, size_t len)
 {
 	snprintf(buf, len, "Linux %u.%u", kchange_major(id), kchange_minor(id));
-	return buf;
-}
-
-/* Facts may come from a bundle: arithmetic on them saturates instead of wrapping. */
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-
-	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-
-	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-static bool delta_of(const struct tw_facts *f, enum facts_counter_id id, uint64_t *ret)
-{
-	if (!f->have_counters || !f->counter[id].have_delta || !f->interval_ns)
-		return false;
-	*ret = f->counter[id].delta;
-	return true;
-}
-
-static bool value_of(const struct tw_facts *f, enum facts_counter_id id, uint64_t *ret)
-{
-	if (!f->have_counters || !f->counter[id].have)
-		return false;
-	*ret = f->counter[id].value;
-	return true;
-}
-
-static double interval_sec(const struct tw_facts *f)
-{
-	return (double)f->interval_ns / NSEC_PER_SEC;
-}
-
-/* "in the last 1.0 s" or "" when there was one sample. */
-static const char *window(const struct tw_facts *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "in the last %.1f s", interval_sec(f));
 	return buf;
 }
 
@@ -1022,61 +907,6 @@ static void rule_port_range(const struct tw_facts *f, struct advice_finding *x)
 		       "them: sysctl -w net.ipv4.ip_local_reserved_ports=%s (and the same line in "
 		       "/etc/sysctl.d/90-twscope.conf).", c->range_lo, c->range_hi,
 		    x->kv[x->n_kv - 1].str);
-}
-
-static void rule_conntrack_timewait(const struct tw_facts *f, struct advice_finding *x)
-{
-	const struct facts_sysctl *cnt = &f->sysctl[FS_CT_COUNT], *mx = &f->sysctl[FS_CT_MAX];
-	int64_t n, m, m2, tmo = -1;
-	double pct;
-
-	if (cnt->error || mx->error)
-		return unknown(x, "net.netfilter.nf_conntrack_count/max");
-	if (!cnt->present || !mx->present) {
-		title(x, "conntrack is not loaded in this namespace");
-		kv_num(x, "loaded", 0);
-		return;
-	}
-	if (!facts_sysctl_int(f, FS_CT_COUNT, &n) || !facts_sysctl_int(f, FS_CT_MAX, &m))
-		return unknown(x, "net.netfilter.nf_conntrack_count/max (malformed)");
-	pct = m > 0 ? 100.0 * (double)n / (double)m : 0;
-	kv_num(x, "loaded", 1);
-	kv_num(x, "count", (double)n);
-	kv_num(x, "max", (double)m);
-	kv_num(x, "pct", pct);
-	ev(x, "conntrack entries: %" PRId64 " of %" PRId64 " (%.0f%%)", n, m, pct);
-	if (facts_sysctl_int(f, FS_CT_TW_TIMEOUT, &tmo)) {
-		kv_num(x, "timeout_time_wait", (double)tmo);
-		ev(x, "nf_conntrack_tcp_timeout_time_wait = %" PRId64 " s (TCP itself: 60 s)", tmo);
-	}
-	if (pct >= ADV_CT_WARN_PCT) {
-		x->sev = pct >= ADV_CT_CRIT_PCT ? TW_SEV_CRITICAL : TW_SEV_WARNING;
-		title(x, "conntrack table %.0f%% full", pct);
-		why(x, "A full table drops new flows ('nf_conntrack: table full, dropping packet'); closed "
-		       "connections stay in it for the conntrack TIME_WAIT (%" PRId64 " s), twice TCP's.", tmo);
-		/* the kernel's nf_conntrack_max is an int: doubling may not fit */
-		if (!__builtin_mul_overflow(m, 2, &m2) && m2 <= INT32_MAX)
-			fix(x, "sysctl -w net.netfilter.nf_conntrack_max=%" PRId64 " (and in /etc/sysctl.d/).",
-			    m2);
-		else
-			fix(x, "nf_conntrack_max (%" PRId64 ") cannot be doubled (the kernel's limit is "
-			       "2147483647): shorten the conntrack timeouts or track less traffic instead.", m);
-		fix(x, "On NAT gateways with port pressure: sysctl -w "
-		       "net.netfilter.nf_conntrack_tcp_timeout_time_wait=60.");
-		fix(x, "Exempt local service traffic from tracking (nft: 'notrack' in a raw-priority chain).");
-		return;
-	}
-	if (tmo > 60 && n > 0) {
-		x->sev = TW_SEV_INFO;
-		title(x, "conntrack keeps closed flows %" PRId64 " s (NAT tuples held that long)", tmo);
-		why(x, "On a NAT gateway, an entry in conntrack TIME_WAIT still owns its NAT port, so the "
-		       "SNAT port budget per destination is set by this timer, not by TCP's 60 s. A new "
-		       "SYN on such a tuple is not blocked (the entry is replaced).");
-		fix(x, "Only if SNAT ports run out: sysctl -w "
-		       "net.netfilter.nf_conntrack_tcp_timeout_time_wait=60, or add SNAT addresses.");
-		return;
-	}
-	title(x, "conntrack table at %.0f%%", pct);
 }
 
 static void rule_abortive_closes(const struct tw_facts *f, struct advice_finding *x)

@@ -33,8 +33,12 @@ enum tw_sev {
 #define ADV_CLOSE_WAIT_STALE_CRIT 100
 #define ADV_FIN_WAIT2_WARN 100		/* fin-wait2-orphans: FIN_WAIT2 sockets (orphan + live) */
 #define ADV_PORT_RANGE_SMALL 5000	/* port-range: usable ports below this warn (≈83 conn/s) */
-#define ADV_CT_WARN_PCT 75.0		/* conntrack-timewait: nf_conntrack_count / max */
-#define ADV_CT_CRIT_PCT 90.0
+#define ADV_SNAT_WARN_PCT 50.0		/* snat-port-exhaustion: a SNAT group's pool held */
+#define ADV_SNAT_CRIT_PCT 80.0
+#define ADV_CT_FULL_WARN_PCT 80.0	/* conntrack-table-full: nf_conntrack_count / max */
+#define ADV_CT_FULL_CRIT_PCT 95.0
+#define ADV_CT_INSERT_FAILED_CRIT_PER_SEC 10.0	/* conntrack-insert-failed: rate that is critical */
+#define ADV_CT_OBJSIZE_FALLBACK 320	/* bytes of a conntrack entry when the slab is unreadable */
 #define ADV_ABORT_WARN_PER_SEC 1.0	/* abortive-closes: TCPAbortOnData rate that warns */
 #define ADV_REUSE_SERVER_TW_MIN 100	/* tw-reuse-ineffective: server-only TW worth a note */
 

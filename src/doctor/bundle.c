@@ -188,6 +188,105 @@ static struct json_object *close_wait_json(const struct facts_close_wait *cw)
 	return o;
 }
 
+static struct json_object *ct_stats_json(const struct facts_conntrack *ct, bool delta)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < CT_STAT_MAX; i++)
+		if (ct->stat_present[i])
+			out_json_add_u64(o, ct_stat_name((enum ct_stat_id)i),
+					 delta ? ct->stat_delta[i] : ct->stat[i]);
+	return o;
+}
+
+static struct json_object *snat_group_json(const struct facts_snat_group *g)
+{
+	struct json_object *x = json_object_new_object();
+
+	add_str(x, "nat_src", g->nat_src);
+	add_str(x, "dst", g->dst);
+	out_json_add_u64(x, "dport", g->dport);
+	out_json_add_u64(x, "l4proto", g->l4proto);
+	out_json_add_u64(x, "held", g->held);
+	out_json_add_u64(x, "time_wait", g->time_wait);
+	out_json_add_u64(x, "established", g->established);
+	out_json_add_u64(x, "seen_lo", g->seen_lo);
+	out_json_add_u64(x, "seen_hi", g->seen_hi);
+	if (g->pool_known) {
+		struct json_object *p = json_object_new_object();
+
+		out_json_add_u64(p, "lo", g->pool_lo);
+		out_json_add_u64(p, "hi", g->pool_hi);
+		json_object_object_add(p, "kernel_default", json_object_new_boolean(g->pool_default));
+		json_object_object_add(x, "pool", p);
+	} else {
+		json_object_object_add(x, "pool", NULL);
+	}
+	json_object_object_add(x, "random_fully", json_object_new_boolean(g->random_fully));
+	if (g->have_rule) {
+		struct json_object *r = json_object_new_object();
+
+		add_str(r, "table", g->rule_table);
+		add_str(r, "chain", g->rule_chain);
+		json_object_object_add(r, "iptables", json_object_new_boolean(g->rule_iptables));
+		json_object_object_add(r, "masquerade", json_object_new_boolean(g->rule_masquerade));
+		json_object_object_add(x, "rule", r);
+	} else {
+		json_object_object_add(x, "rule", NULL);
+	}
+	if (g->have_growth)
+		out_json_add_u64(x, "held_before", g->held_before);
+	return x;
+}
+
+/* The conntrack facts; NULL when conntrack is not loaded. */
+static struct json_object *conntrack_json(const struct facts_conntrack *ct)
+{
+	struct json_object *o, *groups;
+
+	if (!ct->loaded)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "buckets", ct->have_buckets ? json_object_new_uint64(ct->buckets) : NULL);
+	out_json_add_u64(o, "entry_bytes", ct->objsize);
+	out_json_add_u64(o, "mem_total_bytes", ct->mem_total_bytes);
+	if (ct->have_stats) {
+		struct json_object *st = json_object_new_object();
+
+		out_json_add_u64(st, "cpus", ct->cpus);
+		json_object_object_add(st, "values", ct_stats_json(ct, false));
+		json_object_object_add(st, "deltas", ct->have_delta ? ct_stats_json(ct, true) : NULL);
+		json_object_object_add(o, "stats", st);
+	} else {
+		json_object_object_add(o, "stats", NULL);
+	}
+	out_json_add_u64(o, "census_errno", (uint64_t)ct->census_err);
+	out_json_add_u64(o, "rules_errno", (uint64_t)ct->rules_err);
+	if (!ct->have_census) {
+		json_object_object_add(o, "census", NULL);
+		return o;
+	}
+	groups = json_object_new_object();
+	out_json_add_u64(groups, "entries", ct->entries);
+	out_json_add_u64(groups, "tcp_time_wait", ct->tcp_time_wait);
+	if (ct->have_tw_local)
+		out_json_add_u64(groups, "tcp_time_wait_local", ct->tcp_time_wait_local);
+	out_json_add_u64(groups, "tcp_established", ct->tcp_established);
+	out_json_add_u64(groups, "snat", ct->snat);
+	out_json_add_u64(groups, "snat_time_wait", ct->snat_time_wait);
+	json_object_object_add(groups, "nat_rules", ct->have_rules ? json_object_new_uint64(ct->nat_rules) : NULL);
+	out_json_add_u64(groups, "snat_groups_total", ct->groups_total);
+	{
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < ct->n_groups; i++)
+			json_object_array_add(arr, snat_group_json(&ct->groups[i]));
+		json_object_object_add(groups, "snat_groups", arr);
+	}
+	json_object_object_add(o, "census", groups);
+	return o;
+}
+
 struct json_object *bundle_to_json(const struct tw_facts *f)
 {
 	struct json_object *o = json_object_new_object();
@@ -245,6 +344,7 @@ struct json_object *bundle_to_json(const struct tw_facts *f)
 	json_object_object_add(o, "tw_objsize_measured", json_object_new_boolean(f->tw_objsize_measured));
 	json_object_object_add(o, "census", f->census.have ? census_json(&f->census) : NULL);
 	json_object_object_add(o, "close_wait", f->close_wait.have ? close_wait_json(&f->close_wait) : NULL);
+	json_object_object_add(o, "conntrack", conntrack_json(&f->ct));
 	if (f->have_sysconf) {
 		struct json_object *c = json_object_new_object();
 		struct json_object *lines = json_object_new_array();
@@ -1102,6 +1202,214 @@ static int load_sysconf(struct jload *j, struct json_object *o, struct sysconf *
 	return 0;
 }
 
+/* --- conntrack ---------------------------------------------------------- */
+
+static int load_ct_stats(struct jload *j, struct json_object *o, struct facts_conntrack *ct)
+{
+	struct json_object *v, *d;
+	uint64_t cpus = 0;
+	size_t old = enter(j, "stats");
+
+	TRY(get_u64(j, o, "cpus", true, 1, 1u << 16, &cpus));
+	ct->cpus = (uint32_t)cpus;
+	TRY(get(j, o, "values", json_type_object, true, &v));
+	TRY(get(j, o, "deltas", json_type_object, false, &d));
+	json_object_object_foreach(v, key, val) {
+		size_t i;
+
+		(void) val;
+		for (i = 0; i < CT_STAT_MAX; i++)
+			if (strcmp(key, ct_stat_name((enum ct_stat_id)i)) == 0)
+				break;
+		if (i == CT_STAT_MAX)
+			return bad(j, "values", "'%.40s' is not a conntrack statistic", key);
+	}
+	for (size_t i = 0; i < CT_STAT_MAX; i++) {
+		const char *name = ct_stat_name((enum ct_stat_id)i);
+		size_t o2 = enter(j, "values");
+
+		TRY(get_u64(j, v, name, false, 0, UINT64_MAX, &ct->stat[i]));
+		ct->stat_present[i] = json_object_object_get_ex(v, name, NULL);
+		leave(j, o2);
+	}
+	if (d) {
+		size_t o2 = enter(j, "deltas");
+
+		json_object_object_foreach(d, dkey, dval) {
+			size_t i;
+
+			(void) dval;
+			for (i = 0; i < CT_STAT_MAX; i++)
+				if (strcmp(dkey, ct_stat_name((enum ct_stat_id)i)) == 0)
+					break;
+			if (i == CT_STAT_MAX || !ct->stat_present[i])
+				return bad(j, NULL, "'%.40s' is not a statistic of values", dkey);
+			TRY(get_u64(j, d, dkey, true, 0, ct->stat[i], &ct->stat_delta[i]));
+		}
+		ct->have_delta = true;
+		leave(j, o2);
+	}
+	ct->have_stats = true;
+	leave(j, old);
+	return 0;
+}
+
+/* nft table and chain names as ctfacts.c keeps them. */
+static int get_nat_name(struct jload *j, struct json_object *o, const char *key, char *buf, size_t size)
+{
+	TRY(get_str(j, o, key, true, buf, size, STR_TEXT));
+	for (const char *p = buf; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("_-.?", *p)))
+			return bad(j, key, "'%.40s' is not a table or chain name", buf);
+	return 0;
+}
+
+static int load_snat_pool(struct jload *j, struct json_object *e, struct facts_snat_group *g)
+{
+	struct json_object *p, *r;
+
+	TRY(get(j, e, "pool", json_type_object, false, &p));
+	if (p) {
+		size_t old = enter(j, "pool");
+
+		TRY(get_port(j, p, "lo", 1, &g->pool_lo));
+		TRY(get_port(j, p, "hi", g->pool_lo, &g->pool_hi));
+		TRY(get_bool(j, p, "kernel_default", &g->pool_default));
+		g->pool_known = true;
+		g->pool_size = (uint32_t)g->pool_hi - g->pool_lo + 1;
+		/* natpool.c: use of the pool, recomputed rather than trusted */
+		g->util_pct = 100.0 * (double)g->held / g->pool_size;
+		leave(j, old);
+	}
+	TRY(get_bool(j, e, "random_fully", &g->random_fully));
+	TRY(get(j, e, "rule", json_type_object, false, &r));
+	if (r) {
+		size_t old = enter(j, "rule");
+
+		TRY(get_nat_name(j, r, "table", g->rule_table, sizeof(g->rule_table)));
+		TRY(get_nat_name(j, r, "chain", g->rule_chain, sizeof(g->rule_chain)));
+		TRY(get_bool(j, r, "iptables", &g->rule_iptables));
+		TRY(get_bool(j, r, "masquerade", &g->rule_masquerade));
+		g->have_rule = true;
+		leave(j, old);
+	}
+	return 0;
+}
+
+static int load_snat_group(struct jload *j, struct json_object *e, const struct facts_conntrack *ct,
+			   struct facts_snat_group *g)
+{
+	struct tw_addr sa, da;
+	uint64_t proto = 0;
+
+	TRY(get_str(j, e, "nat_src", true, g->nat_src, sizeof(g->nat_src), STR_TEXT));
+	if (addr_parse(g->nat_src, &sa) < 0)
+		return bad(j, "nat_src", "'%s' is not an IP address", g->nat_src);
+	TRY(get_str(j, e, "dst", true, g->dst, sizeof(g->dst), STR_TEXT));
+	if (addr_parse(g->dst, &da) < 0)
+		return bad(j, "dst", "'%s' is not an IP address", g->dst);
+	if (sa.family != da.family)
+		return bad(j, "dst", "'%s' is not of the family of nat_src '%s'", g->dst, g->nat_src);
+	TRY(get_port(j, e, "dport", 0, &g->dport));
+	TRY(get_u64(j, e, "l4proto", true, 0, 255, &proto));
+	g->l4proto = (uint8_t)proto;
+	TRY(get_u64(j, e, "held", true, 1, ct->snat, &g->held));
+	TRY(get_u64(j, e, "time_wait", true, 0, g->held, &g->time_wait));
+	TRY(get_u64(j, e, "established", true, 0, g->held - g->time_wait, &g->established));
+	TRY(get_port(j, e, "seen_lo", 0, &g->seen_lo));
+	TRY(get_port(j, e, "seen_hi", g->seen_lo, &g->seen_hi));
+	TRY(load_snat_pool(j, e, g));
+	if (json_object_object_get_ex(e, "held_before", NULL)) {
+		TRY(get_u64(j, e, "held_before", true, 0, BUNDLE_MAX_COUNT, &g->held_before));
+		g->have_growth = true;
+	}
+	return 0;
+}
+
+static int cmp_snat_group(const void *a, const void *b)
+{
+	const struct facts_snat_group *x = a, *y = b;
+
+	if (x->util_pct != y->util_pct)
+		return x->util_pct < y->util_pct ? 1 : -1;
+	return x->held < y->held ? 1 : x->held > y->held ? -1 : 0;
+}
+
+static int load_ct_census(struct jload *j, struct json_object *o, struct facts_conntrack *ct)
+{
+	struct json_object *arr, *x;
+	uint64_t rules = 0;
+	size_t n, old = enter(j, "census");
+
+	TRY(get_u64(j, o, "entries", true, 0, BUNDLE_MAX_COUNT, &ct->entries));
+	TRY(get_u64(j, o, "tcp_time_wait", true, 0, ct->entries, &ct->tcp_time_wait));
+	TRY(get_u64(j, o, "tcp_established", true, 0, ct->entries - ct->tcp_time_wait, &ct->tcp_established));
+	/* bundles from before the local/forwarded split lack it */
+	if (json_object_object_get_ex(o, "tcp_time_wait_local", NULL)) {
+		TRY(get_u64(j, o, "tcp_time_wait_local", true, 0, ct->tcp_time_wait, &ct->tcp_time_wait_local));
+		ct->have_tw_local = true;
+	}
+	TRY(get_u64(j, o, "snat", true, 0, ct->entries, &ct->snat));
+	TRY(get_u64(j, o, "snat_time_wait", true, 0, ct->snat < ct->tcp_time_wait ? ct->snat : ct->tcp_time_wait,
+		    &ct->snat_time_wait));
+	TRY(get(j, o, "nat_rules", json_type_int, false, &x));
+	if (x) {
+		TRY(get_u64(j, o, "nat_rules", true, 0, 1024, &rules));
+		ct->nat_rules = (uint32_t)rules;
+		ct->have_rules = true;
+	}
+	TRY(get_u64(j, o, "snat_groups_total", true, 0, ct->snat, &ct->groups_total));
+	TRY(get_arr(j, o, "snat_groups", true, FACTS_MAX_SNAT, &arr, &n));
+	if (n > ct->groups_total)
+		return bad(j, "snat_groups", "has %zu elements, more than snat_groups_total (%llu)", n,
+			   (unsigned long long)ct->groups_total);
+	(void) enter(j, "snat_groups");
+	for (size_t i = 0; i < n; i++) {
+		size_t o2 = enter_idx(j, i);
+		struct json_object *e;
+
+		TRY(elem_obj(j, arr, i, &e));
+		TRY(load_snat_group(j, e, ct, &ct->groups[i]));
+		leave(j, o2);
+	}
+	ct->n_groups = n;
+	qsort(ct->groups, n, sizeof(ct->groups[0]), cmp_snat_group);
+	ct->have_census = true;
+	leave(j, old);
+	return 0;
+}
+
+static int load_conntrack(struct jload *j, struct json_object *o, struct facts_conntrack *ct)
+{
+	struct json_object *x;
+	uint64_t err = 0;
+	size_t old = enter(j, "conntrack");
+
+	TRY(get(j, o, "buckets", json_type_int, false, &x));
+	if (x) {
+		TRY(get_u64(j, o, "buckets", true, 1, UINT32_MAX, &ct->buckets));
+		ct->have_buckets = true;
+	}
+	TRY(get_u64(j, o, "entry_bytes", true, 0, 1 << 16, &ct->objsize));
+	TRY(get_u64(j, o, "mem_total_bytes", true, 0, UINT64_MAX >> 8, &ct->mem_total_bytes));
+	TRY(get(j, o, "stats", json_type_object, false, &x));
+	if (x)
+		TRY(load_ct_stats(j, x, ct));
+	TRY(get_u64(j, o, "census_errno", true, 0, 4095, &err));
+	ct->census_err = (int)err;
+	TRY(get_u64(j, o, "rules_errno", true, 0, 4095, &err));
+	ct->rules_err = (int)err;
+	TRY(get(j, o, "census", json_type_object, false, &x));
+	if (x) {
+		if (ct->census_err)
+			return bad(j, "census", "is given, but census_errno is %d", ct->census_err);
+		TRY(load_ct_census(j, x, ct));
+	}
+	ct->loaded = true;
+	leave(j, old);
+	return 0;
+}
+
 static int load_head(struct jload *j, struct json_object *o, struct tw_facts *f)
 {
 	char kind[64];
@@ -1148,6 +1456,13 @@ static int load_all(struct jload *j, struct json_object *o, struct tw_facts *f)
 	TRY(get(j, o, "close_wait", json_type_object, false, &x));
 	if (x)
 		TRY(load_close_wait(j, x, &f->close_wait));
+	/* Bundles from before conntrack facts have no "conntrack": nothing known of it. */
+	TRY(get(j, o, "conntrack", json_type_object, false, &x));
+	if (x) {
+		TRY(load_conntrack(j, x, &f->ct));
+		if (!f->interval_ns && (f->ct.have_delta || (f->ct.n_groups && f->ct.groups[0].have_growth)))
+			return bad(j, "conntrack", "has deltas or held_before, but interval_sec is 0");
+	}
 	TRY(get(j, o, "sysctl_config", json_type_object, false, &x));
 	if (x) {
 		TRY(load_sysconf(j, x, &f->sysconf));

@@ -534,6 +534,7 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 		       int *ret_census_err)
 {
 	struct census_filter filter = { .v4 = true, .v6 = true, .port = -1, .dst_port = -1 };
+	struct facts_ct_snapshot *ct_first = NULL;
 	struct collect_result res;
 	bool no_close_wait = false;
 	int r;
@@ -544,7 +545,15 @@ int facts_collect_with(struct tw_facts *f, uint64_t interval_ns, const struct ce
 	r = read_sysctls(f);
 	if (r < 0)
 		return r;
+	if (interval_ns) {
+		r = facts_ct_first(&ct_first);
+		if (r < 0)
+			return r;
+	}
 	r = read_counters(f, interval_ns);
+	if (r == 0)
+		r = facts_ct_collect(&f->ct, ct_first);
+	facts_ct_snapshot_free(ct_first);
 	if (r < 0)
 		return r;
 	f->have_sockstat = ksettings_sockstat(&f->sockstat) == 0;

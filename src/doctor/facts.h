@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "census.h"
+#include "conntrack/ctproc.h"
 #include "ksettings.h"
 #include "doctor/recipes.h"
 #include "doctor/sysctlconf.h"
@@ -184,6 +185,70 @@ struct facts_close_wait {
 	struct facts_owner owners[FACTS_MAX_OWNERS];
 };
 
+#define FACTS_MAX_SNAT 8		/* SNAT groups kept, most used first */
+#define FACTS_NAT_NAME_LEN 32		/* nft table/chain name of a pool's rule, cut */
+
+/* One SNAT group (translated source IP, destination IP, port, protocol) and its pool. */
+struct facts_snat_group {
+	char nat_src[FACTS_ADDR_LEN];
+	char dst[FACTS_ADDR_LEN];
+	uint16_t dport;
+	uint8_t l4proto;		/* IPPROTO_TCP, IPPROTO_UDP, ... */
+	uint64_t held;			/* conntrack entries = translated ports held */
+	uint64_t time_wait;		/* of which in conntrack TIME_WAIT */
+	uint64_t established;
+	uint16_t seen_lo;		/* lowest and highest translated port seen */
+	uint16_t seen_hi;
+	bool pool_known;		/* false: several ranges, none covers the ports */
+	bool pool_default;		/* no range in the rule: the kernel's default */
+	uint16_t pool_lo;
+	uint16_t pool_hi;
+	uint32_t pool_size;		/* pool_hi - pool_lo + 1; 0 when unknown */
+	bool random_fully;
+	bool have_rule;			/* the pool came from a rule (named below) */
+	bool rule_iptables;		/* an iptables-nft MASQUERADE/SNAT target */
+	bool rule_masquerade;		/* masquerade, else snat */
+	char rule_table[FACTS_NAT_NAME_LEN];
+	char rule_chain[FACTS_NAT_NAME_LEN];
+	double util_pct;		/* held / pool_size */
+	bool have_growth;		/* held was also sampled interval_ns earlier */
+	uint64_t held_before;
+};
+
+/*
+ * The conntrack table of the namespace (src/conntrack/): its census, the
+ * per-CPU statistics and the SNAT groups. count/max are the sysctls
+ * FS_CT_COUNT/FS_CT_MAX.
+ */
+struct facts_conntrack {
+	bool loaded;			/* conntrack exists in this namespace */
+	bool have_buckets;
+	uint64_t buckets;		/* nf_conntrack_buckets */
+	uint64_t objsize;		/* nf_conntrack slab object; 0 = unknown */
+	uint64_t mem_total_bytes;	/* RAM, for sizing max and buckets; 0 = unknown */
+	bool have_stats;
+	uint32_t cpus;
+	bool stat_present[CT_STAT_MAX];
+	uint64_t stat[CT_STAT_MAX];	/* summed over CPUs, since boot */
+	bool have_delta;		/* over the facts' interval */
+	uint64_t stat_delta[CT_STAT_MAX];
+	int census_err;			/* 0, or the errno (positive) the dump failed with */
+	bool have_census;
+	uint64_t entries;
+	uint64_t tcp_time_wait;		/* entries in conntrack TIME_WAIT */
+	bool have_tw_local;		/* the split below is known */
+	uint64_t tcp_time_wait_local;	/* of which with an end on this host (the rest: forwarded) */
+	uint64_t tcp_established;
+	uint64_t snat;			/* SNAT'd entries */
+	uint64_t snat_time_wait;
+	int rules_err;			/* 0, or the errno (positive) the ruleset read failed with */
+	bool have_rules;
+	uint32_t nat_rules;		/* source-NAT rules found */
+	uint64_t groups_total;		/* SNAT groups in the census */
+	size_t n_groups;
+	struct facts_snat_group groups[FACTS_MAX_SNAT];	/* most used first */
+};
+
 struct census;
 
 #define FACTS_NSREF_VALUE_LEN 64
@@ -216,6 +281,7 @@ struct tw_facts {
 	uint64_t tw_objsize;
 	struct facts_census census;
 	struct facts_close_wait close_wait;
+	struct facts_conntrack ct;
 	bool have_sysconf;
 	struct sysconf sysconf;
 	struct facts_nsref nsref;
@@ -230,6 +296,18 @@ void facts_dest_outlook(const struct facts_census *c, const struct facts_dest *d
 /* facts_runtime_name() / facts_runtime_parse() - "go" or "" and back; -EINVAL if unknown. */
 const char *facts_runtime_name(enum tw_runtime r);
 int facts_runtime_parse(const char *s, enum tw_runtime *ret);
+
+/*
+ * facts_ct_first() / facts_ct_collect() - the conntrack facts of the current
+ * netns: the first call samples the statistics and SNAT groups at the start
+ * of the interval (into an opaque snapshot), the second takes the census,
+ * the ruleset and the deltas. Missing rights or no conntrack are recorded,
+ * not returned. 0 or -ENOMEM.
+ */
+struct facts_ct_snapshot;
+int facts_ct_first(struct facts_ct_snapshot **ret);
+int facts_ct_collect(struct facts_conntrack *ct, struct facts_ct_snapshot *first);
+void facts_ct_snapshot_free(struct facts_ct_snapshot *s);
 
 /* facts_init() - empty facts (nothing known). */
 void facts_init(struct tw_facts *f);

@@ -48,6 +48,7 @@ extern const struct lab_scenario lab_scn_fixed_source_port;
 extern const struct lab_scenario lab_scn_bucket_overflow;
 extern const struct lab_scenario lab_scn_fin_timeout;
 extern const struct lab_scenario lab_scn_nat_timewait;
+extern const struct lab_scenario lab_scn_snat_exhaustion;
 extern const struct lab_scenario lab_scn_cost;
 extern const struct lab_scenario lab_scn_connect_latency;
 
@@ -62,6 +63,7 @@ const struct lab_scenario *const lab_scenarios[] = {
 	&lab_scn_bucket_overflow,
 	&lab_scn_fin_timeout,
 	&lab_scn_nat_timewait,
+	&lab_scn_snat_exhaustion,
 	&lab_scn_cost,
 };
 const size_t lab_n_scenarios = ARRAY_SIZE(lab_scenarios);

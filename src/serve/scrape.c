@@ -7,8 +7,10 @@
 #include "serve/scrape.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "conntrack/conntrack.h"
 #include "ksettings.h"
 #include "util.h"
 
@@ -31,6 +33,29 @@ const char *const *scrape_sysctl_names(void)
 	return sysctl_names;
 }
 
+/*
+ * Only where conntrack is loaded: a ctnetlink request elsewhere would make
+ * the kernel load nf_conntrack_netlink (and nf_conntrack) on the host.
+ */
+static int take_conntrack(struct scrape_result *res)
+{
+	struct ct_settings st;
+	int r;
+
+	if (ct_settings_read(&st) < 0 || !st.loaded)
+		return 0;
+	res->ct = calloc(1, sizeof(*res->ct));
+	if (!res->ct)
+		return -ENOMEM;
+	r = ct_report_collect(res->ct, 0);
+	if (r < 0) {
+		ct_report_done(res->ct);
+		free(res->ct);
+		res->ct = NULL;
+	}
+	return r;
+}
+
 int scrape_take(const struct census_filter *f, struct scrape_result *res)
 {
 	uint64_t start = now_ns();
@@ -51,6 +76,8 @@ int scrape_take(const struct census_filter *f, struct scrape_result *res)
 		res->sysctls[res->n_sysctls].value = v;
 		res->n_sysctls++;
 	}
+	/* a conntrack report that cannot be had (OOM) leaves its families out */
+	(void) take_conntrack(res);
 	res->duration_ns = now_ns() - start;
 	return res->census_err < 0 ? res->census_err : 0;
 }
@@ -61,4 +88,9 @@ void scrape_result_done(struct scrape_result *res)
 		collect_result_done(&res->census);
 	res->census.census = NULL;
 	res->counters = tw_counters_free(res->counters);
+	if (res->ct) {
+		ct_report_done(res->ct);
+		free(res->ct);
+		res->ct = NULL;
+	}
 }

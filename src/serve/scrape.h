@@ -14,6 +14,7 @@
 
 #define SCRAPE_MAX_SYSCTLS 16
 
+struct ct_report;
 struct tw_counters;
 
 struct scrape_sysctl {
@@ -28,6 +29,7 @@ struct scrape_result {
 	int counters_err;
 	struct scrape_sysctl sysctls[SCRAPE_MAX_SYSCTLS];
 	size_t n_sysctls;		/* sysctls the kernel has, in table order */
+	struct ct_report *ct;		/* conntrack of the netns; NULL when not loaded */
 	uint64_t duration_ns;		/* wall time of the whole collection */
 };
 
@@ -35,8 +37,8 @@ struct scrape_result {
 const char *const *scrape_sysctl_names(void);
 
 /*
- * scrape_take() - census (with filter f), counters and sysctls of the
- * current netns. res is always filled with what could be read and must be
+ * scrape_take() - census (with filter f), counters, sysctls and (when
+ * conntrack is loaded in it) the conntrack report of the current netns. res is always filled with what could be read and must be
  * released with scrape_result_done(). Returns 0, or the census error
  * (-errno, see collect_census()); a missing counter file or sysctl is
  * recorded in res and is not an error.

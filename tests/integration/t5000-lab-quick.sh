@@ -12,7 +12,7 @@ check_eq "unknown scenario exit" 2 $?
 check_eq "did you mean" 1 "$("$TWSCOPE" lab run bucket-overflw 2>&1 >/dev/null | grep -c "did you mean 'bucket-overflow'")"
 "$TWSCOPE" lab list --json >"$TW_TMP/list.json"
 check_eq "lab list exit" 0 $?
-NAMES="bucket-overflow client-exhaustion connect-latency cost fin-timeout fixed-source-port kill-timewait linger-reset nat-timewait restart-reuseaddr server-closes-first"
+NAMES="bucket-overflow client-exhaustion connect-latency cost fin-timeout fixed-source-port kill-timewait linger-reset nat-timewait restart-reuseaddr server-closes-first snat-exhaustion"
 check_eq "lab list names" "$NAMES" "$(jq -r '[.scenarios[].name] | sort | join(" ")' "$TW_TMP/list.json")"
 check_eq "lab list schema" 1 "$(jqv "$TW_TMP/list.json" .schema)"
 
@@ -77,6 +77,10 @@ check_eq "fixed-source-port: pinned ports" "50 0" \
 check_eq "fixed-source-port: no-port sharing" 200 "$(sc fixed-source-port .observed.no_port_total_connects)"
 check_eq "fin-timeout: FIN_WAIT2 gone, TIME_WAIT stays" "0 1" \
 	"$(sc fin-timeout '.observed.census_after_5_5s | "\(.fin_wait2_orphan) \(.time_wait)"')"
+if [ "$(sc snat-exhaustion .verdict)" = "as expected" ]; then
+	check_eq "snat-exhaustion: pool, client TIME_WAIT, second pool" "100 0 40 100" \
+		"$(sc snat-exhaustion '.observed | "\(.pool_pool) \(.client_time_wait_sockets) \(.second_pool_held) \(.second_pool_pool)"')"
+fi
 if [ "$(sc nat-timewait .verdict)" = "as expected" ]; then
 	check_eq "nat-timewait: rfc1337=1 outcome" ETIMEDOUT "$(sc nat-timewait .observed.rfc1337_1_reconnect)"
 	check_eq "nat-timewait: rfc1337=0 outcome" success "$(sc nat-timewait .observed.rfc1337_0_reconnect)"

@@ -141,9 +141,10 @@ static void test_nothing_known_is_unknown(void **state)
 	facts_init(&f);
 	advice_eval(&f, &rep);
 	assert_int_equal(rep.overall, TW_SEV_UNKNOWN);
-	/* only conntrack (absent = not loaded) and sysctl-drift (no host: not doctor -A) may be ok */
+	/* only the conntrack rules (absent = not loaded) and sysctl-drift (no host: not doctor -A) may be ok */
 	for (size_t i = 0; i < ADV_RULE_MAX; i++)
-		if (strcmp(rep.findings[i].id, "conntrack-timewait") != 0 &&
+		if (strncmp(rep.findings[i].id, "conntrack-", 10) != 0 &&
+		    strcmp(rep.findings[i].id, "snat-port-exhaustion") != 0 &&
 		    strcmp(rep.findings[i].id, "sysctl-drift") != 0)
 			assert_int_equal(rep.findings[i].sev, TW_SEV_UNKNOWN);
 	facts_done(&f);
@@ -639,6 +640,175 @@ static void test_port_range(void **state)
 	facts_done(&f);
 }
 
+/* Turn conntrack on in base() facts: loaded, stats read twice, entries dumped. */
+static void ct_on(struct tw_facts *f)
+{
+	facts_set_sysctl(f, FS_CT_COUNT, "0");
+	facts_set_sysctl(f, FS_CT_MAX, "1000");
+	facts_set_sysctl(f, FS_CT_TW_TIMEOUT, "120");
+	f->ct.loaded = true;
+	f->ct.have_stats = true;
+	f->ct.have_delta = true;
+	f->ct.cpus = 2;
+	for (size_t i = 0; i < CT_STAT_MAX; i++)
+		f->ct.stat_present[i] = true;
+	f->ct.have_census = true;
+	f->ct.have_rules = true;
+}
+
+static struct facts_snat_group *add_group(struct tw_facts *f, uint64_t held, uint64_t tw, uint16_t lo,
+					  uint16_t hi)
+{
+	struct facts_snat_group *g = &f->ct.groups[f->ct.n_groups++];
+
+	*g = (struct facts_snat_group){ 0 };
+	snprintf(g->nat_src, sizeof(g->nat_src), "192.0.2.1");
+	snprintf(g->dst, sizeof(g->dst), "198.51.100.7");
+	g->dport = 443;
+	g->l4proto = 6;
+	g->held = held;
+	g->time_wait = tw;
+	g->established = held - tw;
+	g->pool_known = true;
+	g->pool_lo = lo;
+	g->pool_hi = hi;
+	g->pool_size = (uint32_t)(hi - lo + 1);
+	g->util_pct = 100.0 * (double)held / g->pool_size;
+	g->have_rule = true;
+	g->rule_masquerade = true;
+	snprintf(g->rule_table, sizeof(g->rule_table), "nat");
+	snprintf(g->rule_chain, sizeof(g->rule_chain), "postrouting");
+	f->ct.groups_total = f->ct.n_groups;
+	f->ct.snat += held;
+	f->ct.snat_time_wait += tw;
+	f->ct.entries += held;
+	f->ct.tcp_time_wait += tw;
+	return g;
+}
+
+/* The text of fix i of finding id ("" when there is none). */
+static const char *fix_text(const struct tw_facts *f, const char *id, size_t i)
+{
+	static struct advice_report rep;
+	const struct advice_finding *x;
+
+	advice_eval(f, &rep);
+	x = advice_find(&rep, id);
+	return i < x->n_fix ? x->fix[i] : "";
+}
+
+static bool any_fix(const struct tw_facts *f, const char *id, const char *needle)
+{
+	for (size_t i = 0; i < ADV_MAX_FIX; i++)
+		if (strstr(fix_text(f, id, i), needle))
+			return true;
+	return false;
+}
+
+static void test_snat_port_exhaustion(void **state)
+{
+	struct tw_facts f;
+	struct facts_snat_group *g;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);	/* not loaded */
+	ct_on(&f);
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);	/* nothing SNAT'd */
+	g = add_group(&f, 499, 450, 40000, 40999);
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_OK);
+	g->held = 500;
+	g->util_pct = 50.0;
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_WARNING);
+	g->held = 997;
+	g->time_wait = 965;
+	g->established = 32;
+	g->util_pct = 99.7;
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_CRITICAL);
+	assert_true(said(&f, "snat-port-exhaustion", "997 of 1000 SNAT ports held"));
+	assert_true(said(&f, "snat-port-exhaustion", "random-fully: not set"));
+	assert_true(said(&f, "snat-port-exhaustion", "8.3 new connections/s"));
+	assert_true(any_fix(&f, "snat-port-exhaustion", "random-fully"));
+	assert_true(any_fix(&f, "snat-port-exhaustion", "keep-alive"));
+	assert_true(any_fix(&f, "snat-port-exhaustion", "trade-off"));
+	assert_true(any_fix(&f, "snat-port-exhaustion", "Add SNAT addresses"));
+	/* random-fully set: not suggested again */
+	g->random_fully = true;
+	assert_false(any_fix(&f, "snat-port-exhaustion", "Set random-fully"));
+	/* two samples: growth and when the pool is full */
+	g->held = 900;
+	g->util_pct = 90.0;
+	g->have_growth = true;
+	g->held_before = 800;
+	assert_true(data(&f, "snat-port-exhaustion", "held_growth_per_sec") == 100.0);
+	assert_true(data(&f, "snat-port-exhaustion", "full_in_sec") == 1.0);
+	/* no rights to dump: unknown, naming the capability */
+	f.ct.have_census = false;
+	f.ct.census_err = 1;	/* EPERM */
+	assert_int_equal(eval(&f, "snat-port-exhaustion"), TW_SEV_UNKNOWN);
+	assert_true(said(&f, "snat-port-exhaustion", "CAP_NET_ADMIN"));
+	facts_done(&f);
+}
+
+static void test_conntrack_table_full(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_OK);	/* not loaded */
+	ct_on(&f);
+	facts_set_sysctl(&f, FS_CT_COUNT, "799");
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_OK);
+	facts_set_sysctl(&f, FS_CT_COUNT, "800");
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_WARNING);
+	facts_set_sysctl(&f, FS_CT_COUNT, "950");
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_CRITICAL);
+	/* the arithmetic: 2000 entries x 256 B + 2000 x 8 B */
+	f.ct.objsize = 256;
+	f.ct.mem_total_bytes = 1ull << 30;
+	assert_non_null(strstr(fix_text(&f, "conntrack-table-full", 0), "nf_conntrack_max=2000 "));
+	assert_non_null(strstr(fix_text(&f, "conntrack-table-full", 0), "2000 x 256 B (nf_conntrack slab)"));
+	assert_non_null(strstr(fix_text(&f, "conntrack-table-full", 0), "hashsize"));
+	assert_true(said(&f, "conntrack-table-full", "0.05% of the 1.0 GiB of RAM"));
+	/* low use, but drops now: critical; early drops: warning */
+	facts_set_sysctl(&f, FS_CT_COUNT, "10");
+	f.ct.stat_delta[CT_STAT_EARLY_DROP] = 3;
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_WARNING);
+	f.ct.stat_delta[CT_STAT_DROP] = 1;
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_CRITICAL);
+	f.sysctl[FS_CT_COUNT].present = false;
+	f.sysctl[FS_CT_COUNT].error = true;
+	assert_int_equal(eval(&f, "conntrack-table-full"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
+static void test_conntrack_insert_failed(void **state)
+{
+	struct tw_facts f;
+
+	(void) state;
+	base(&f);
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_OK);	/* not loaded */
+	ct_on(&f);
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_OK);
+	f.ct.stat_delta[CT_STAT_CLASH_RESOLVE] = 4;
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_INFO);
+	f.ct.stat[CT_STAT_INSERT_FAILED] = 5;
+	f.ct.stat_delta[CT_STAT_INSERT_FAILED] = 5;
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_WARNING);
+	assert_true(any_fix(&f, "conntrack-insert-failed", "random-fully"));
+	f.ct.stat[CT_STAT_INSERT_FAILED] = 10;
+	f.ct.stat_delta[CT_STAT_INSERT_FAILED] = 10;
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_CRITICAL);
+	/* one sample: since boot is info only */
+	f.ct.have_delta = false;
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_INFO);
+	f.ct.have_stats = false;
+	assert_int_equal(eval(&f, "conntrack-insert-failed"), TW_SEV_UNKNOWN);
+	facts_done(&f);
+}
+
 static void test_conntrack_timewait(void **state)
 {
 	struct tw_facts f;
@@ -646,16 +816,40 @@ static void test_conntrack_timewait(void **state)
 	(void) state;
 	base(&f);
 	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* not loaded */
-	facts_set_sysctl(&f, FS_CT_COUNT, "0");
-	facts_set_sysctl(&f, FS_CT_MAX, "1000");
-	facts_set_sysctl(&f, FS_CT_TW_TIMEOUT, "120");
-	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* idle */
-	facts_set_sysctl(&f, FS_CT_COUNT, "10");
+	ct_on(&f);
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_OK);	/* no TIME_WAIT entries */
+	/* the gateway: 997 of 1000 held, 965 in conntrack TIME_WAIT, no socket here */
+	add_group(&f, 997, 965, 40000, 40999);
+	facts_set_sysctl(&f, FS_CT_COUNT, "997");
+	f.census.states[TW_TIME_WAIT] = 5;
 	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_INFO);
-	facts_set_sysctl(&f, FS_CT_COUNT, "800");
-	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_WARNING);
-	facts_set_sysctl(&f, FS_CT_COUNT, "950");
-	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_CRITICAL);
+	assert_true(data(&f, "conntrack-timewait", "conntrack_time_wait") == 965);
+	assert_true(data(&f, "conntrack-timewait", "socket_time_wait") == 5);
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	/* with the local/forwarded split: 960 forwarded, 5 local against 5 sockets */
+	f.ct.have_tw_local = true;
+	f.ct.tcp_time_wait_local = 5;
+	assert_true(data(&f, "conntrack-timewait", "forwarded_time_wait") == 960);
+	assert_true(data(&f, "conntrack-timewait", "local_time_wait") == 5);
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	f.ct.tcp_time_wait_local = 25;	/* 20 local entries whose sockets are gone */
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 960);
+	f.census.states[TW_TIME_WAIT] = 0;
+	assert_true(data(&f, "conntrack-timewait", "without_socket_min") == 965);
+	f.census.states[TW_TIME_WAIT] = 5;
+	f.ct.have_tw_local = false;
+	/* the ports ran out: the fix must not say "only if" */
+	assert_false(any_fix(&f, "conntrack-timewait", "Only if"));
+	assert_true(any_fix(&f, "conntrack-timewait", "SNAT ports are running out"));
+	/* a quiet pool: nothing to do */
+	f.ct.groups[0].held = 100;
+	f.ct.groups[0].time_wait = 90;
+	f.ct.groups[0].established = 10;
+	f.ct.groups[0].util_pct = 10.0;
+	assert_true(any_fix(&f, "conntrack-timewait", "Nothing to do while the SNAT pools have room"));
+	f.ct.have_census = false;
+	f.ct.census_err = 1;
+	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_UNKNOWN);
 	f.sysctl[FS_CT_COUNT].present = false;
 	f.sysctl[FS_CT_COUNT].error = true;
 	assert_int_equal(eval(&f, "conntrack-timewait"), TW_SEV_UNKNOWN);
@@ -760,6 +954,9 @@ int main(void)
 		cmocka_unit_test(test_fin_wait2_orphans),
 		cmocka_unit_test(test_server_side_timewait),
 		cmocka_unit_test(test_port_range),
+		cmocka_unit_test(test_snat_port_exhaustion),
+		cmocka_unit_test(test_conntrack_table_full),
+		cmocka_unit_test(test_conntrack_insert_failed),
 		cmocka_unit_test(test_conntrack_timewait),
 		cmocka_unit_test(test_abortive_closes),
 		cmocka_unit_test(test_tw_count_mismatch),

@@ -39,14 +39,15 @@ static enum tw_sev sev(const struct tw_facts *f, const char *id)
 	return advice_find(&rep, id)->sev;
 }
 
-/* The fixture with the first `from` replaced by `to`. */
-static char *fixture_with(const char *from, const char *to)
+/* The fixture file with the first `from` replaced by `to`. */
+static char *file_with(const char *file, const char *from, const char *to)
 {
 	char *text = NULL, *out, *at;
 	char path[4096];
 
-	assert_non_null(getcwd(path, sizeof(path) - sizeof(FIXTURE) - 2));
-	strcat(path, "/" FIXTURE);
+	assert_non_null(getcwd(path, sizeof(path) - strlen(file) - 2));
+	strcat(path, "/");
+	strcat(path, file);
 	assert_int_equal(read_small_file(path, BUNDLE_MAX_BYTES, &text), 0);
 	if (!from)
 		return text;
@@ -58,6 +59,11 @@ static char *fixture_with(const char *from, const char *to)
 	sprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 	free(text);
 	return out;
+}
+
+static char *fixture_with(const char *from, const char *to)
+{
+	return file_with(FIXTURE, from, to);
 }
 
 static int load_text(const char *text, struct tw_facts *f)
@@ -92,6 +98,83 @@ static void expect_fixture_reject(const char *from, const char *to, const char *
 
 	expect_reject(t, reason);
 	free(t);
+}
+
+#define GW_FIXTURE "tests/fixtures/bundles/snat-gateway.json"
+
+static void expect_gw_reject(const char *from, const char *to, const char *reason)
+{
+	char *t = file_with(GW_FIXTURE, from, to);
+
+	expect_reject(t, reason);
+	free(t);
+}
+
+/* A gateway saved by t2009: 90 of 100 SNAT ports held, 85 in conntrack TIME_WAIT. */
+static void test_snat_gateway_bundle(void **state)
+{
+	struct tw_facts f;
+	char *t;
+
+	(void) state;
+	facts_init(&f);
+	assert_int_equal(bundle_load_file(GW_FIXTURE, &f, err, sizeof(err)), 0);
+	assert_true(f.ct.loaded && f.ct.have_census && f.ct.have_delta);
+	assert_int_equal(f.ct.n_groups, 1);
+	assert_int_equal(f.ct.groups[0].pool_size, 100);
+	assert_int_equal(sev(&f, "snat-port-exhaustion"), TW_SEV_CRITICAL);
+	assert_int_equal(sev(&f, "conntrack-timewait"), TW_SEV_INFO);
+	assert_int_equal(sev(&f, "conntrack-table-full"), TW_SEV_OK);
+	/* the round trip keeps it */
+	{
+		struct json_object *o = bundle_to_json(&f);
+		const char *text = json_object_to_json_string(o);
+		struct tw_facts g;
+
+		assert_int_equal(load_text(text, &g), 0);
+		assert_int_equal(g.ct.groups[0].held, 90);
+		assert_int_equal(g.ct.groups[0].time_wait, 85);
+		assert_string_equal(g.ct.groups[0].rule_table, "twnat");
+		assert_true(g.ct.stat_present[CT_STAT_INSERT_FAILED]);
+		assert_false(g.ct.have_tw_local);	/* saved before the split existed */
+		json_object_put(o);
+		facts_done(&g);
+	}
+	facts_done(&f);
+	/* a bundle from before conntrack facts: the rules needing entries say unknown */
+	t = file_with(GW_FIXTURE, "\"conntrack\": {", "\"x_conntrack\": {");
+	assert_int_equal(load_text(t, &f), 0);
+	assert_int_equal(sev(&f, "snat-port-exhaustion"), TW_SEV_UNKNOWN);
+	free(t);
+	facts_done(&f);
+	expect_gw_reject("\"held\": 90", "\"held\": 91", "'conntrack.census.snat_groups[0].held': must be 1..90");
+	expect_gw_reject("\"snat_time_wait\": 85", "\"snat_time_wait\": 86",
+			 "'conntrack.census.snat_time_wait': must be 0..85");
+	expect_gw_reject("\"hi\": 40099", "\"hi\": 39999", "'conntrack.census.snat_groups[0].pool.hi': must be 40000..65535");
+	expect_gw_reject("\"chain\": \"post\"", "\"chain\": \"p;rm\"",
+			 "'conntrack.census.snat_groups[0].rule.chain': 'p;rm' is not a table or chain name");
+	expect_gw_reject("\"census_errno\": 0", "\"census_errno\": 1", "'conntrack.census': is given, but census_errno is 1");
+	/* deltas without an interval (the counters dropped, which would be refused first) */
+	t = file_with(GW_FIXTURE, "\"interval_sec\": 0.2", "\"interval_sec\": 0, \"x\": 0.2");
+	{
+		char *at = strstr(t, "\"counters\": {");
+
+		assert_non_null(at);
+		memcpy(at, "\"countery\"", 10);
+	}
+	expect_reject(t, "'conntrack': has deltas or held_before, but interval_sec is 0");
+	free(t);
+	expect_gw_reject("\"dst\": \"10.202.3.2\"", "\"dst\": \"::1\"", "is not of the family of nat_src");
+	expect_gw_reject("\"found\": 0", "\"bogus\": 0", "'bogus' is not a conntrack statistic");
+	expect_gw_reject("\"tcp_time_wait\": 85,", "\"tcp_time_wait\": 85, \"tcp_time_wait_local\": 86,",
+			 "'conntrack.census.tcp_time_wait_local': must be 0..85");
+	/* the split round-trips */
+	t = file_with(GW_FIXTURE, "\"tcp_time_wait\": 85,", "\"tcp_time_wait\": 85, \"tcp_time_wait_local\": 4,");
+	assert_int_equal(load_text(t, &f), 0);
+	assert_true(f.ct.have_tw_local);
+	assert_int_equal(f.ct.tcp_time_wait_local, 4);
+	free(t);
+	facts_done(&f);
 }
 
 static void test_fixture_bundle(void **state)
@@ -426,14 +509,14 @@ static void test_conntrack_fix_overflow(void **state)
 	facts_init(&f);
 	assert_int_equal(facts_set_sysctl(&f, FS_CT_COUNT, "9223372036854775806"), 0);
 	assert_int_equal(facts_set_sysctl(&f, FS_CT_MAX, "9223372036854775807"), 0);
-	x = (advice_eval(&f, &rep), advice_find(&rep, "conntrack-timewait"));
+	x = (advice_eval(&f, &rep), advice_find(&rep, "conntrack-table-full"));
 	assert_int_equal(x->sev, TW_SEV_CRITICAL);
 	assert_null(strstr(x->fix[0], "=-"));
 	assert_non_null(strstr(x->fix[0], "cannot be doubled"));
 	/* the ordinary case still doubles */
 	assert_int_equal(facts_set_sysctl(&f, FS_CT_COUNT, "1000"), 0);
 	assert_int_equal(facts_set_sysctl(&f, FS_CT_MAX, "1024"), 0);
-	x = (advice_eval(&f, &rep), advice_find(&rep, "conntrack-timewait"));
+	x = (advice_eval(&f, &rep), advice_find(&rep, "conntrack-table-full"));
 	assert_non_null(strstr(x->fix[0], "nf_conntrack_max=2048 "));
 	facts_done(&f);
 }
@@ -578,6 +661,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_bundle),
+		cmocka_unit_test(test_snat_gateway_bundle),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_closes_and_culprits),
 		cmocka_unit_test(test_malformed),

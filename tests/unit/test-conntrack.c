@@ -9,10 +9,14 @@
 #include "tw-test.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
@@ -21,6 +25,7 @@
 
 #include "conntrack/conntrack.h"
 #include "map.h"
+#include "util.h"
 
 static char buf[1 << 16] __attribute__((aligned(8)));
 static size_t used;
@@ -122,6 +127,53 @@ static void test_census_groups(void **state)
 	assert_int_equal(g[0].key.dport, 80);
 	assert_int_equal(g[1].held, 1);
 	free(g);
+	ct_census_done(&c);
+}
+
+static struct tw_addr *addrs(const char *a)
+{
+	struct tw_addr *v = calloc(1, sizeof(*v));
+
+	assert_non_null(v);
+	v->family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, a, v->bytes), 1);
+	return v;
+}
+
+/*
+ * TIME_WAIT entries with an end on this host vs forwarded ones: the NAT
+ * address (reply destination) is local on a gateway but does not make a
+ * forwarded flow local; the original source or destination does.
+ */
+static void test_census_local(void **state)
+{
+	struct ct_census c;
+
+	(void)state;
+	used = 0;
+	for (int i = 0; i < 7; i++)
+		put_entry("192.168.1.2", (uint16_t)(50000 + i), "10.0.0.1", (uint16_t)(40000 + i), 7);
+	put_entry("10.0.0.1", 33001, "10.0.0.1", 33001, 7);	/* this host's own connection */
+	put_entry("10.0.0.1", 33002, "10.0.0.1", 33002, 3);	/* not TIME_WAIT */
+	put_done();
+	assert_int_equal(ct_census_init(&c), 0);
+	ct_census_set_local(&c, addrs("10.0.0.1"), 1);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_int_equal(c.tcp[CT_TCP_TIME_WAIT], 8);
+	assert_true(c.have_local);
+	assert_int_equal(c.time_wait_local, 1);
+	ct_census_done(&c);
+	/* the server side: the original destination is local */
+	assert_int_equal(ct_census_init(&c), 0);
+	ct_census_set_local(&c, addrs("10.9.9.9"), 1);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_int_equal(c.time_wait_local, 8);
+	ct_census_done(&c);
+	/* without addresses the split is unknown */
+	assert_int_equal(ct_census_init(&c), 0);
+	assert_int_equal(ct_census_parse_buf(&c, buf, used, NULL), 0);
+	assert_false(c.have_local);
+	assert_int_equal(c.time_wait_local, 0);
 	ct_census_done(&c);
 }
 
@@ -268,9 +320,97 @@ static void test_natpool_rules(void **state)
 	assert_int_equal(p.lo, 1024);
 	assert_int_equal(p.hi, 65535);
 	assert_int_equal(p.size, 64512);
+	/* two rules with the same range (e.g. one snat rule per client subnet): that range */
+	rules.rule[1] = rules.rule[0];
+	natpool_for(&rules, 40005, 40090, &p);
+	assert_int_equal(p.source, NAT_POOL_RULE);
+	assert_int_equal(p.size, 100);
+	/* two different ranges covering the ports: unknown */
+	rules.rule[1].port_hi = 40199;
+	natpool_for(&rules, 40005, 40090, &p);
+	assert_int_equal(p.source, NAT_POOL_UNKNOWN);
 	/* no rules readable: the default */
 	natpool_for(NULL, 2000, 3000, &p);
 	assert_int_equal(p.size, 64512);
+}
+
+/* iptables-nft's 'MASQUERADE --to-ports lo-hi' (revision 0): the compat struct, XT_ALIGN()ed to 24 bytes */
+static void put_xt_masq_rule(uint16_t lo, uint16_t hi, size_t info_len)
+{
+	struct nlmsghdr *nlh = msg_start(NFNL_SUBSYS_NFTABLES, NFT_MSG_NEWRULE);
+	struct nlattr *exprs, *el, *d;
+	uint8_t info[24] = { 0 };
+	uint32_t one = 1, flags = NF_NAT_RANGE_PROTO_SPECIFIED;
+	uint16_t blo = htons(lo), bhi = htons(hi);
+
+	memcpy(info, &one, 4);			/* rangesize */
+	memcpy(info + 4, &flags, 4);		/* host order */
+	memcpy(info + 16, &blo, 2);
+	memcpy(info + 18, &bhi, 2);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "nat");
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "POSTROUTING");
+	exprs = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "target");
+	d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put_strz(nlh, NFTA_TARGET_NAME, "MASQUERADE");
+	mnl_attr_put_u32(nlh, NFTA_TARGET_REV, htonl(0));
+	mnl_attr_put(nlh, NFTA_TARGET_INFO, info_len, info);
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, el);
+	mnl_attr_nest_end(nlh, exprs);
+	msg_end(nlh);
+}
+
+/* The kernel hands back the XT_ALIGN()ed 24 bytes: the range was lost ("kernel default"). */
+static void test_natpool_iptables_nft(void **state)
+{
+	struct nat_rules rules = {};
+
+	(void)state;
+	used = 0;
+	put_xt_masq_rule(41000, 41019, 24);
+	put_xt_masq_rule(42000, 42009, 20);
+	put_done();
+	assert_int_equal(natpool_parse_buf(&rules, buf, used), 0);
+	assert_int_equal(rules.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(rules.rule[i].iptables);
+		assert_true(rules.rule[i].masquerade);
+		assert_true(rules.rule[i].have_ports);
+	}
+	assert_int_equal(rules.rule[0].port_lo, 41000);
+	assert_int_equal(rules.rule[0].port_hi, 41019);
+	assert_int_equal(rules.rule[1].port_lo, 42000);
+}
+
+/*
+ * The same from the kernel: the NFT_MSG_GETRULE reply for
+ * 'iptables-nft -t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports
+ * 41000-41019 --random-fully', captured on 6.18.
+ */
+static void test_natpool_iptables_nft_captured(void **state)
+{
+	struct nat_rules rules = {};
+	char *text = NULL;
+	size_t len = 0;
+	int fd = open("tests/fixtures/nl/nft-rule-iptables-masq.bin", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(read_fd_all(fd, 65536, &text, &len), 0);
+	close(fd);
+	assert_int_equal(len, 256);
+	memcpy(buf, text, len);	/* aligned */
+	free(text);
+	assert_true(natpool_parse_buf(&rules, buf, len) >= 0);
+	assert_int_equal(rules.n, 1);
+	assert_true(rules.rule[0].iptables);
+	assert_true(rules.rule[0].have_ports);
+	assert_int_equal(rules.rule[0].port_lo, 41000);
+	assert_int_equal(rules.rule[0].port_hi, 41019);
+	assert_true(rules.rule[0].random_fully);
+	assert_string_equal(rules.rule[0].chain, "POSTROUTING");
 }
 
 static void test_natpool_default(void **state)
@@ -355,6 +495,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_census_groups),	cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_natpool_rules),
+		cmocka_unit_test(test_census_local),
+		cmocka_unit_test(test_natpool_iptables_nft),
+		cmocka_unit_test(test_natpool_iptables_nft_captured),
 		cmocka_unit_test(test_natpool_default), cmocka_unit_test(test_natpool_garbage),
 		cmocka_unit_test(test_stats_parse),
 	};

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "conntrack/conntrack.h"
 #include "ksettings.h"
 #include "output-prom.h"
 #include "serve/nsscrape.h"
@@ -190,6 +191,62 @@ static void test_census_failed(void **state)
 	free(text);
 }
 
+/* A gateway with 30 SNAT groups: K series per SNAT family, the total, the per-CPU counters. */
+static void test_conntrack(void **state)
+{
+	struct scrape_result s = { 0 };
+	struct prom_opts o = { .version = "x", .top_destinations = 5 };
+	struct ct_report *r = calloc(1, sizeof(*r));
+	char *text;
+
+	(void) state;
+	assert_non_null(r);
+	s.ct = r;
+	r->settings.loaded = true;
+	r->settings.count = 3000;
+	r->settings.have_max = true;
+	r->settings.max = 262144;
+	r->stats.have = true;
+	r->stats.present[CT_STAT_INSERT_FAILED] = true;
+	r->stats.value[CT_STAT_INSERT_FAILED] = 7;
+	r->have_census = true;
+	assert_int_equal(ct_census_init(&r->census), 0);
+	for (int i = 0; i < 30; i++) {
+		struct ct_entry e = { .l4proto = IPPROTO_TCP, .tcp_state = CT_TCP_TIME_WAIT };
+
+		e.orig.src.family = e.orig.dst.family = e.reply.src.family = e.reply.dst.family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, "10.0.0.2", e.orig.src.bytes), 1);
+		e.orig.dst.bytes[0] = 192;
+		e.orig.dst.bytes[3] = (uint8_t)(i + 1);
+		e.reply.src = e.orig.dst;
+		assert_int_equal(inet_pton(AF_INET, "198.51.100.1", e.reply.dst.bytes), 1);
+		e.orig.have_ports = e.reply.have_ports = true;
+		e.orig.sport = 40000;
+		e.orig.dport = 443;
+		e.reply.sport = 443;
+		e.reply.dport = 40000;
+		for (int k = 0; k <= i; k++) {
+			e.reply.dport = (uint16_t)(40000 + k);
+			assert_int_equal(ct_census_add(&r->census, &e), 0);
+		}
+	}
+	assert_int_equal(ct_report_finish(r), 0);
+	text = render(&s, &o);
+	assert_int_equal(count_lines(text, "twscope_conntrack_snat_groups 30"), 1);
+	assert_int_equal(count_lines(text, "twscope_conntrack_snat_ports_used{"), 5);
+	assert_int_equal(count_lines(text, "twscope_conntrack_snat_pool_utilization_ratio{"), 5);
+	/* the busiest first: 192.0.0.30 holds 30 ports */
+	assert_int_equal(count_lines(text, "twscope_conntrack_snat_ports_used{nat_source=\"198.51.100.1\","
+					   "destination=\"192.0.0.30\",destination_port=\"443\",protocol=\"tcp\"} 30"), 1);
+	assert_int_equal(count_lines(text, "twscope_conntrack_stat_total{stat=\"insert_failed\"} 7"), 1);
+	assert_int_equal(count_lines(text, "twscope_conntrack_stat_total{stat=\"drop\"}"), 0);
+	assert_int_equal(count_lines(text, "twscope_conntrack_tcp_entries{state=\"time_wait\"} 465"), 1);
+	assert_int_equal(count_lines(text, "twscope_conntrack_entries 3000"), 1);
+	assert_int_equal(count_lines(text, "# TYPE twscope_conntrack_stat_total counter"), 1);
+	free(text);
+	scrape_result_done(&s);
+}
+
 /* serve -A: a pod row with hostile label text, the host row and other. */
 static void test_netns(void **state)
 {
@@ -257,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_top_k_bound),
 		cmocka_unit_test(test_census_failed),
 		cmocka_unit_test(test_netns),
+		cmocka_unit_test(test_conntrack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
