@@ -586,7 +586,8 @@ static int run_all(const struct tw_ctx *ctx, const struct doctor_args *a)
 				goto out;
 			break;
 		}
-	r = nswalk_each(&l, NULL, l.n, doctor_one, &ad);
+	/* one sock_diag walk of the shared hash per namespace: in parallel */
+	r = nswalk_parallel(&l, NULL, l.n, nswalk_threads(l.n), doctor_one, &ad);
 	if (r < 0) {
 		/* not yet split into rendered and skipped: free every entry */
 		n = l.n;

@@ -143,7 +143,7 @@ int nsstat_collect(const struct nsstat_conf *conf, struct nsstat *ret)
 		if (!conf->walk_max || k < conf->walk_max || nsstat_should_walk(row->sockets, row->range_free))
 			idx[n_walk++] = idx[k];
 	}
-	r = nswalk_each(&s.list, idx, n_walk, pass_census, &p);
+	r = nswalk_parallel(&s.list, idx, n_walk, nswalk_threads(n_walk), pass_census, &p);
 	if (r < 0)
 		goto fail;
 	/* split: entered rows worst first, skipped ones apart */

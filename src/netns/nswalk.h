@@ -27,6 +27,21 @@ typedef int (*nswalk_fn)(size_t i, int enter_err, void *data);
  */
 int nswalk_each(const struct nsenum_list *l, const size_t *idx, size_t n, nswalk_fn fn, void *data);
 
+/* At most this many threads walk at once (each holds a sock_diag dump). */
+#define NSWALK_MAX_THREADS 8
+
+/*
+ * nswalk_parallel() - nswalk_each() with up to threads threads (this one
+ * included), each taking the next namespace in turn, so one busy namespace
+ * does not hold up the rest. fn must be safe to run concurrently for
+ * different i. Returns 0 or the first negative error (the others stop).
+ */
+int nswalk_parallel(const struct nsenum_list *l, const size_t *idx, size_t n, unsigned int threads,
+		    nswalk_fn fn, void *data);
+
+/* nswalk_threads() - threads for n namespaces: online CPUs, at most NSWALK_MAX_THREADS. */
+unsigned int nswalk_threads(size_t n);
+
 /* nswalk_skip_reason() - one lowercase phrase for an enter_err. */
 const char *nswalk_skip_reason(int enter_err);
 
