@@ -69,6 +69,12 @@ const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap
 	return buf;
 }
 
+void cmd_warn_hidden_pids(unsigned int n)
+{
+	tw_warn("the network namespace%s of %u process%s %s hidden from us (needs CAP_SYS_PTRACE or "
+		"root), skipping", n == 1 ? "" : "s", n, n == 1 ? "" : "es", n == 1 ? "is" : "are");
+}
+
 int cmd_netns_error(const char *spec, int r)
 {
 	char buf[512];

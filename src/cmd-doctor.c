@@ -613,8 +613,7 @@ static int run_all(const struct tw_ctx *ctx, const struct doctor_args *a)
 	if (denied)
 		tw_warn("entering network namespaces needs CAP_SYS_ADMIN (run as root): %zu skipped", denied);
 	if (l.pids_denied)
-		tw_warn("the namespaces of %u processes are hidden from us (needs CAP_SYS_PTRACE or root), skipping",
-			l.pids_denied);
+		cmd_warn_hidden_pids(l.pids_denied);
 	if (l.capped)
 		tw_warn("more than %u network namespaces: the rest are not audited", NSENUM_MAX);
 	render_all(ctx, a, &l, ad.docs, n, skipped, n_skipped, overall, ns_counts);

@@ -320,8 +320,7 @@ static int run_all(const struct tw_ctx *ctx, const struct stat_args *a)
 	if (denied)
 		tw_warn("entering network namespaces needs CAP_SYS_ADMIN (run as root): %zu skipped", denied);
 	if (s.list.pids_denied)
-		tw_warn("the namespaces of %u processes are hidden from us (needs CAP_SYS_PTRACE or root), skipping",
-			s.list.pids_denied);
+		cmd_warn_hidden_pids(s.list.pids_denied);
 	if (s.list.capped)
 		tw_warn("more than %u network namespaces: the rest are not shown", NSENUM_MAX);
 	if (s.list.timed_out)

@@ -50,6 +50,9 @@ int cmd_netns_error(const char *spec, int r);
 const char *cmd_netns_error_text(const char *spec, int r, bool is_root, bool cap_sys_admin, char *buf,
 				 size_t len);
 
+/* cmd_warn_hidden_pids() - the -A warning for n processes whose namespace we cannot read. */
+void cmd_warn_hidden_pids(unsigned int n);
+
 /* cmd_collect_error() - a sentence for a collect_census() error, or NULL. */
 const char *cmd_collect_error(int r);
 
