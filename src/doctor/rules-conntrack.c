@@ -36,6 +36,23 @@ static const char *census_missing(const struct facts_conntrack *ct)
 	return "conntrack entries (not collected)";
 }
 
+/*
+ * The entries could not be read. Without CAP_NET_ADMIN that is the normal
+ * case for a user, not a broken check: info, so an unprivileged doctor (or a
+ * Nagios check run as its own user) is not UNKNOWN on every host with
+ * conntrack loaded; it says what was not checked and how to check it.
+ */
+static void no_census(struct advice_finding *x, const struct facts_conntrack *ct)
+{
+	if (ct->census_err != EPERM && ct->census_err != EACCES)
+		return unknown(x, census_missing(ct));
+	x->sev = TW_SEV_INFO;
+	title(x, "Not checked: reading conntrack entries needs CAP_NET_ADMIN");
+	ev(x, "not evaluated: %s", census_missing(ct));
+	kv_str(x, "missing", census_missing(ct));
+	fix(x, "Run it as root: sudo twscope doctor");
+}
+
 static const char *proto_word(uint8_t p)
 {
 	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_SCTP ? "sctp" : "other";
@@ -109,7 +126,7 @@ void rule_snat_port_exhaustion(const struct tw_facts *f, struct advice_finding *
 	if (!ct_present(f))
 		return not_loaded(x);
 	if (!ct->have_census)
-		return unknown(x, census_missing(ct));
+		return no_census(x, ct);
 	kv_num(x, "snat_groups", (double)ct->groups_total);
 	kv_num(x, "snat_entries", (double)ct->snat);
 	if (!ct->n_groups) {
@@ -372,7 +389,7 @@ void rule_conntrack_timewait(const struct tw_facts *f, struct advice_finding *x)
 		ev(x, "nf_conntrack_tcp_timeout_time_wait = %" PRId64 " s (TCP's own TIME_WAIT: 60 s)", tmo);
 	}
 	if (!ct->have_census)
-		return unknown(x, census_missing(ct));
+		return no_census(x, ct);
 	if (!f->census.have)
 		return unknown(x, "socket census");
 	sk_tw = f->census.states[TW_TIME_WAIT];
