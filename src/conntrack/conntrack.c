@@ -76,6 +76,7 @@ int ct_report_collect(struct ct_report *rep, uint64_t interval_ns)
 {
 	struct ct_stats first;
 	struct nfnl *nl = NULL;
+	bool empty;
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -92,19 +93,24 @@ int ct_report_collect(struct ct_report *rep, uint64_t interval_ns)
 	} else if (first.have) {
 		rep->stats = first;
 	}
+	/*
+	 * The conntrack hash is shared by every namespace: a dump walks all of
+	 * it. nf_conntrack_count is this namespace's own: at 0 there is
+	 * nothing to find, so -A over many empty namespaces walks nothing.
+	 */
+	empty = rep->settings.loaded && rep->settings.count == 0;
+	r = ct_census_init(&rep->census);
+	if (r < 0)
+		return r;
 	r = nfnl_open(&nl);
 	if (r < 0) {
-		rep->census_err = r;
+		rep->census_err = empty ? 0 : r;
+		rep->have_census = empty;
 		rep->rules_err = r;
 		return 0;
 	}
-	r = ct_census_init(&rep->census);
-	if (r < 0) {
-		nfnl_close(nl);
-		return r;
-	}
 	set_local(&rep->census);
-	r = ct_dump(nl, &rep->census, &rep->nl);
+	r = empty ? 0 : ct_dump(nl, &rep->census, &rep->nl);
 	if (r == -ENOMEM) {
 		nfnl_close(nl);
 		return r;
