@@ -32,6 +32,8 @@ static const struct tw_cmd commands[] = {
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
+	{ "graph", cmd_graph, "draw the recorded history as an SVG or PNG picture" },
+	{ "report", cmd_report, "one self-contained HTML file: findings, census, graphs" },
 };
 
 static void print_main_help(FILE *f)

@@ -69,5 +69,7 @@ int cmd_lab(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_graph(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_report(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif
