@@ -222,7 +222,10 @@ int cmd_graph(struct tw_ctx *ctx, int argc, char **argv)
 	r = graph_render(&h, &a.g, &buf, &n, err, sizeof(err));
 	graph_history_done(&h);
 	if (r < 0) {
-		tw_err(0, "%s", err[0] ? err : "cannot draw the graph");
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "cannot draw '%s': %s", src, err[0] ? err : strerror(-r));
+		tw_err(0, "%s", out_safe(safe, sizeof(safe), msg, 0));
 		return TW_EXIT_FAIL;
 	}
 	if (!a.out) {
