@@ -399,8 +399,10 @@ int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, ch
 	if (r == 0) {
 		while (end < n && strchr(" \t\r\n", buf[end]))
 			end++;
-		if (end < n)
+		if (end < n) {
+			where(buf, end, at, sizeof(at));
 			r = fail(&e, -EINVAL, "history has data after the JSON document at %s", at);
+		}
 	}
 	if (r == 0)
 		r = graph_history_from_json(o, ret, err, len);
