@@ -22,7 +22,7 @@ bad() {
 R="cannot read 'in.json': "
 bad "not JSON" 'hello' "${R}history is not valid JSON: unexpected character at line 1 column 1"
 bad "truncated" "{$H," "${R}history is truncated: the JSON ends before the document does"
-bad "trailing data" "{$H,\"series\":[]} x" "${R}history has data after the JSON document at line 1 column 80"
+bad "trailing data" "{$H,\"series\":[]} x" "${R}history has data after the JSON document at line 1 column 79"
 bad "empty file" '' "${R}history is empty"
 bad "array" '[]' "${R}history must be a JSON object, not an array"
 bad "version 2" '{"version":2,"since":1,"until":2,"series":[]}' "${R}history \"version\" must be 1"
