@@ -43,8 +43,9 @@ void axis_value_range(double vmin, double vmax, unsigned int max_ticks, double f
 	if (hi - lo <= 0)
 		hi = lo + 1;
 	step = axis_nice_step(hi - lo, max_ticks);
-	lo = floor(lo / step * (1 + 1e-12)) * step;
-	hi = ceil(hi / step * (1 - 1e-12)) * step;
+	/* tolerate rounding: 0.30000000000000004 is on the 0.1 grid */
+	lo = floor(lo / step + 1e-9) * step;
+	hi = ceil(hi / step - 1e-9) * step;
 	if (hi <= lo)
 		hi = lo + step;
 	ret->lo = lo;
