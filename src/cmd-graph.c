@@ -221,6 +221,7 @@ int cmd_graph(struct tw_ctx *ctx, int argc, char **argv)
 	}
 	r = graph_render(&h, &a.g, &buf, &n, err, sizeof(err));
 	graph_history_done(&h);
+	graph_release_fonts();
 	if (r < 0) {
 		char msg[600];
 

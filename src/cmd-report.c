@@ -229,6 +229,7 @@ static int render_graphs(const char *path, struct report_doc *d, char **svg)
 		}
 		if (r < 0) {
 			graph_history_done(&h);
+			graph_release_fonts();
 			tw_err(0, "cannot draw the %s graph: %s", graph_view_name(o.view), err);
 			return r;
 		}
@@ -236,6 +237,7 @@ static int render_graphs(const char *path, struct report_doc *d, char **svg)
 		drawn++;
 	}
 	graph_history_done(&h);
+	graph_release_fonts();
 	if (!drawn)
 		tw_warn("the history '%s' holds no series to draw", out_safe(safe, sizeof(safe), path, 0));
 	return 0;

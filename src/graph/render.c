@@ -19,6 +19,7 @@
 
 #include <cairo.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 
 #include "graph/axis.h"
 #include "graph/panel.h"
@@ -669,6 +670,12 @@ static void ctx_done(struct ctx *c)
 		free(c->txt[i].s);
 	free(c->txt);
 	panel_set_done(&c->ps);
+}
+
+void graph_release_fonts(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 static const char *view_title(enum graph_view v)

@@ -374,5 +374,8 @@ int main(void)
 		cmocka_unit_test(test_view_names),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+
+	graph_release_fonts();
+	return r;
 }
