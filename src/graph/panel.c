@@ -109,8 +109,34 @@ static double series_peak(const struct graph_series *s)
 	return m;
 }
 
-/* The top GRAPH_TOP_DESTS series named prefix<addr>:<port> by their peak, ties by name. */
-static void dests_add(const struct graph_history *h, struct panel *p, const char *prefix)
+/*
+ * A destination's colour: the one it has in panel same (its label there),
+ * else the first palette colour no line of p or same uses.
+ */
+static uint32_t dest_color(const struct panel *p, const struct panel *same, const char *label)
+{
+	for (size_t i = 0; same && i < same->n; i++)
+		if (!strcmp(same->l[i].label, label))
+			return same->l[i].rgb;
+	for (size_t k = 0; k < ARRAY_SIZE(palette); k++) {
+		bool used = false;
+
+		for (size_t i = 0; i < p->n; i++)
+			used |= p->l[i].rgb == palette[k];
+		for (size_t i = 0; same && i < same->n; i++)
+			used |= same->l[i].rgb == palette[k];
+		if (!used)
+			return palette[k];
+	}
+	return palette[p->n % ARRAY_SIZE(palette)];
+}
+
+/*
+ * The top GRAPH_TOP_DESTS series named prefix<addr>:<port> by their peak,
+ * ties by name; a destination keeps its colour of panel same.
+ */
+static void dests_add(const struct graph_history *h, struct panel *p, const char *prefix,
+		      const struct panel *same)
 {
 	size_t plen = strlen(prefix);
 	bool used[GRAPH_MAX_SERIES] = { false };
@@ -136,7 +162,7 @@ static void dests_add(const struct graph_history *h, struct panel *p, const char
 		if (!best)
 			break;
 		used[bi] = true;
-		line_add(p, best->name, best->name + plen, palette[k % ARRAY_SIZE(palette)], best->p, best->n);
+		line_add(p, best->name, best->name + plen, dest_color(p, same, best->name + plen), best->p, best->n);
 	}
 }
 
@@ -174,9 +200,9 @@ int panel_set_build(const struct graph_history *h, enum graph_view v, struct pan
 		break;
 	case GRAPH_VIEW_DEST:
 		p = panel_add(ps, "Local ports in use per destination", "% of usable ports", 2, 100);
-		dests_add(h, p, "dest_use_pct:");
+		dests_add(h, p, "dest_use_pct:", NULL);
 		p = panel_add(ps, "Closes per destination", "per second", 1.6, 0);
-		dests_add(h, p, "dest_close_rate:");
+		dests_add(h, p, "dest_close_rate:", &ps->p[0]);
 		break;
 	case GRAPH_VIEW_RATES:
 		p = panel_add(ps, "Connections closed and opened", "per second", 2, 0);

@@ -303,6 +303,37 @@ static void test_downsample(void **state)
 	graph_history_done(&h);
 }
 
+/* A destination has one colour in both dest panels, whatever its rank. */
+static void test_dest_colors(void **state)
+{
+	static const char doc[] = "{" HDR ",\"series\":["
+		"{\"name\":\"dest_use_pct:10.0.0.1:80\",\"points\":[[1764250000,90,90,90]]},"
+		"{\"name\":\"dest_use_pct:10.0.0.2:80\",\"points\":[[1764250000,10,10,10]]},"
+		"{\"name\":\"dest_close_rate:10.0.0.2:80\",\"points\":[[1764250000,50,50,50]]},"
+		"{\"name\":\"dest_close_rate:10.0.0.3:80\",\"points\":[[1764250000,20,20,20]]},"
+		"{\"name\":\"dest_close_rate:10.0.0.1:80\",\"points\":[[1764250000,5,5,5]]}]}";
+	struct graph_history h;
+	struct panel_set ps;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(doc, &h, err, sizeof(err)), 0);
+	assert_int_equal(panel_set_build(&h, GRAPH_VIEW_DEST, &ps), 0);
+	assert_int_equal(ps.n, 2);
+	assert_string_equal(ps.p[0].l[0].label, "10.0.0.1:80");
+	assert_string_equal(ps.p[0].l[1].label, "10.0.0.2:80");
+	assert_string_equal(ps.p[1].l[0].label, "10.0.0.2:80");
+	assert_string_equal(ps.p[1].l[1].label, "10.0.0.3:80");
+	assert_string_equal(ps.p[1].l[2].label, "10.0.0.1:80");
+	assert_int_equal(ps.p[1].l[0].rgb, ps.p[0].l[1].rgb);
+	assert_int_equal(ps.p[1].l[2].rgb, ps.p[0].l[0].rgb);
+	/* the newcomer gets a colour neither panel uses */
+	assert_int_not_equal(ps.p[1].l[1].rgb, ps.p[0].l[0].rgb);
+	assert_int_not_equal(ps.p[1].l[1].rgb, ps.p[0].l[1].rgb);
+	panel_set_done(&ps);
+	graph_history_done(&h);
+}
+
 static void test_render(void **state)
 {
 	struct graph_history h;
@@ -370,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_panels_gaps),
 		cmocka_unit_test(test_downsample),
+		cmocka_unit_test(test_dest_colors),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_view_names),
 	};
