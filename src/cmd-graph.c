@@ -65,7 +65,8 @@ static void help(void)
 	       "EXAMPLES\n"
 	       "  twscope history --json > h.json && twscope graph --input h.json\n"
 	       "  twscope graph --input h.json --what dest -o dest.png\n"
-	       "  twscope graph --db /var/lib/twscope/history.db --format png -o - | display\n",
+	       "  twscope history --json | twscope graph --input - -o tw.png\n"
+	       "  twscope graph --db history.db --what rates\n",
 	       GRAPH_MIN_WIDTH, GRAPH_MAX_WIDTH, GRAPH_DEFAULT_WIDTH, GRAPH_MIN_HEIGHT, GRAPH_MAX_HEIGHT);
 }
 
