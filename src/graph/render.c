@@ -132,6 +132,22 @@ static uint32_t sev_rgb(enum graph_sev s)
 	return s == GRAPH_SEV_CRITICAL ? 0xd62728 : s == GRAPH_SEV_WARNING ? 0xf0a30a : 0x1f77b4;
 }
 
+/*
+ * Unhinted metrics on every surface: text is measured the same when laying
+ * out (on a scratch image) and when drawing SVG or PNG, so both pictures
+ * have the same geometry.
+ */
+static cairo_t *ctx_cairo(cairo_surface_t *sf)
+{
+	cairo_t *cr = cairo_create(sf);
+	cairo_font_options_t *fo = cairo_font_options_create();
+
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_set_font_options(cr, fo);
+	cairo_font_options_destroy(fo);
+	return cr;
+}
+
 static void font(struct ctx *c, double size, bool bold)
 {
 	cairo_select_font_face(c->cr, FONT, CAIRO_FONT_SLANT_NORMAL,
@@ -727,7 +743,7 @@ int graph_render(const struct graph_history *h, const struct graph_opts *o, char
 	(void) axis_time_span(c.ps.t0, c.ps.t1, c.span, sizeof(c.span));
 	/* measure on a scratch surface, then draw on the real one */
 	probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-	c.cr = cairo_create(probe);
+	c.cr = ctx_cairo(probe);
 	cairo_surface_destroy(probe);
 	r = layout(&c, err, len);
 	cairo_destroy(c.cr);
@@ -740,7 +756,7 @@ int graph_render(const struct graph_history *h, const struct graph_opts *o, char
 	} else {
 		sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c.w, (int)c.h_px);
 	}
-	c.cr = cairo_create(sf);
+	c.cr = ctx_cairo(sf);
 	draw(&c);
 	r = c.oom ? -ENOMEM : 0;
 	if (!r && cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
