@@ -274,7 +274,7 @@ int cmd_report(struct tw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct advice_report *rep = NULL;
 	_cleanup_free_ char *dtext = NULL, *ctext = NULL;
 	char *svg[REPORT_MAX_GRAPHS] = { NULL };
-	char host[HOST_NAME_MAX + 1] = "", err[512], safe[SAFETEXT_TERM_SIZE(600)];
+	char host[PATH_MAX + 16] = "", err[512], safe[SAFETEXT_TERM_SIZE(600)];
 	bool have_res = false;
 	int r, rc = TW_EXIT_FAIL;
 
@@ -302,9 +302,11 @@ int cmd_report(struct tw_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	advice_eval(&facts, rep);
-	if (gethostname(host, sizeof(host) - 1) < 0 || !host[0])
+	if (a.load)
+		snprintf(host, sizeof(host), "bundle %s", a.load);
+	else if (gethostname(host, sizeof(host) - 1) < 0 || !host[0])
 		snprintf(host, sizeof(host), "unknown host");
-	d.host = a.load ? "saved bundle" : host;
+	d.host = host;
 	d.netns = a.load ? facts.netns : (a.netns ? a.netns : "");
 	d.bundle = a.load;
 	d.generated = (int64_t)time(NULL);

@@ -57,6 +57,7 @@ check_eq "overview values inline" 1 "$(grep -c 'data-name="time_wait" .*data-poi
 "$TWSCOPE" report --load b.json -o - >l.html 2>err
 check_eq "--load: exit" 0 $?
 check_eq "--load: stdout only" "" "$(cat err)"
+check_eq "--load: heading names the bundle" 1 "$(grep -c '^<h1>twscope report: bundle b.json</h1>$' l.html)"
 check_eq "--load: close-wait-leak" 1 "$(grep -c '<td>close-wait-leak</td>' l.html)"
 check_eq "--load: census time_wait" 1 "$(grep -c '<tr><td>time_wait</td><td class="num">200</td></tr>' l.html)"
 check_eq "--load: name escaped" 1 "$(grep -c 'pid [0-9]* (&lt;i&gt;x&lt;/i&gt;&amp;&quot;&#39;\\x1b) holds 60' l.html)"
