@@ -351,6 +351,24 @@ static void where(const char *buf, size_t off, char *out, size_t len)
 	snprintf(out, len, "line %u column %u", line, col);
 }
 
+/*
+ * json-c makes an object per value and an array per point (about 500 bytes
+ * for [t, min, avg, max]): count containers and separators, an upper bound
+ * of the values (commas in strings count too), before parsing.
+ */
+static bool too_many_values(const char *buf, size_t n)
+{
+	const size_t max_containers = GRAPH_MAX_POINTS + GRAPH_MAX_SERIES * 2 + GRAPH_MAX_EVENTS + 64;
+	const size_t max_commas = (size_t)GRAPH_MAX_POINTS * 4 + GRAPH_MAX_SERIES * 4 + GRAPH_MAX_EVENTS * 8 + 256;
+	size_t containers = 0, commas = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		containers += buf[i] == '[' || buf[i] == '{';
+		commas += buf[i] == ',';
+	}
+	return containers > max_containers || commas > max_commas;
+}
+
 int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, char *err, size_t len)
 {
 	const struct perr e = { .buf = err, .len = len };
@@ -372,6 +390,8 @@ int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, ch
 		end++;
 	if (end == n)
 		return fail(&e, -EINVAL, "history is empty");
+	if (too_many_values(buf, n))
+		return fail(&e, -E2BIG, "history holds more values than %d points need", GRAPH_MAX_POINTS);
 	tok = json_tokener_new_ex(GRAPH_MAX_DEPTH);
 	if (!tok)
 		return fail(&e, -ENOMEM, "out of memory");

@@ -20,8 +20,8 @@ struct json_object;
 #define GRAPH_EVENT_TEXT_LEN 512
 #define GRAPH_MAX_SERIES 512
 #define GRAPH_MAX_EVENTS 10000
-#define GRAPH_MAX_POINTS 5000000	/* over all series */
-#define GRAPH_MAX_FILE_BYTES (512u << 20)
+#define GRAPH_MAX_POINTS 2000000	/* over all series */
+#define GRAPH_MAX_FILE_BYTES (128u << 20)
 #define GRAPH_MAX_VALUE 1e15		/* |value| above this is refused */
 #define GRAPH_MAX_TIME 253402300799LL	/* 9999-12-31T23:59:59Z */
 
@@ -78,6 +78,8 @@ int graph_history_from_json(const struct json_object *o, struct graph_history *r
 /*
  * graph_history_parse() - graph_history_from_json() of the n bytes at buf
  * (JSON text). A JSON syntax error is -EINVAL with its position in err.
+ * Text with more arrays, objects or values than GRAPH_MAX_POINTS points
+ * can need is -E2BIG before it is parsed, which bounds the parser's memory.
  */
 int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, char *err, size_t len);
 

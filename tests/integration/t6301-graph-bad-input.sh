@@ -57,6 +57,11 @@ bad "series twice" "{$H,\"series\":[{\"name\":\"x\",\"points\":[]},{\"name\":\"x
 bad "bad severity" "{$H,\"series\":[{\"name\":\"time_wait\",\"points\":[$P1]}],\"events\":[{\"t\":1764250000,\"severity\":\"fatal\",\"id\":\"x\"}]}" \
 	"${R}event 0: unknown severity (critical, warning or info)"
 bad "deep nesting" "$(printf '[%.0s' $(seq 100))" "${R}history is not valid JSON: nested deeper than 16 levels at line 1 column 17"
+# 9 million numbers under an unknown key: refused before json-c builds them
+python3 -c 'import sys; sys.stdout.write("{\"version\":1,\"since\":0,\"until\":1,\"series\":[],\"x\":[" + ",".join(["1"] * 9000000) + "]}")' >in.json
+"$TWSCOPE" graph --input in.json -o out.svg 2>err
+check_eq "too many values: exit" 1 $?
+check_eq "too many values" "twscope graph: ${R}history holds more values than 2000000 points need" "$(cat err)"
 printf '{"version":1,\0}' >in.json
 "$TWSCOPE" graph --input in.json -o out.svg 2>err
 check_eq "NUL byte" "twscope graph: ${R}history is not JSON: it contains a NUL byte" "$(cat err)"
