@@ -71,6 +71,11 @@ const char *axis_value_label(double v, double step, char *buf, size_t len)
 
 	if (fabs(v) < step * 1e-9)
 		v = 0;
+	/* zero needs no unit: "0", not "0k" */
+	if (v == 0 && step >= 1e3) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
 	if (step >= 1e6 || (fabs(v) >= 1e6 && step >= 1e5)) {
 		div = 1e6;
 		suffix = "M";

@@ -74,6 +74,9 @@ static void test_value_labels(void **state)
 	assert_string_equal(axis_value_label(1000, 500, b, sizeof(b)), "1.0k");
 	assert_string_equal(axis_value_label(3500, 500, b, sizeof(b)), "3.5k");
 	assert_string_equal(axis_value_label(20000, 5000, b, sizeof(b)), "20k");
+	assert_string_equal(axis_value_label(0, 1000, b, sizeof(b)), "0");
+	assert_string_equal(axis_value_label(0, 2e6, b, sizeof(b)), "0");
+	assert_string_equal(axis_value_label(1e-6, 1000, b, sizeof(b)), "0");
 	assert_string_equal(axis_value_label(2e6, 1e6, b, sizeof(b)), "2M");
 	assert_string_equal(axis_value_label(2.5e6, 5e5, b, sizeof(b)), "2.5M");
 	assert_string_equal(axis_value_label(0.25, 0.25, b, sizeof(b)), "0.25");
