@@ -457,7 +457,7 @@ static void short_text(const char *s, size_t max, char *buf, size_t len)
 
 static void draw_events(struct ctx *c)
 {
-	double top = c->py0[0], bottom = c->py1[c->ps.n - 1], label_end = -1e9;
+	double top = c->py0[0], bottom = c->py1[c->ps.n - 1], label_end[3] = { -1e9, -1e9, -1e9 };
 	double y = bottom + AXIS_H + 8;
 	size_t shown = 0, num = 0;
 	char lab[AXIS_LABEL_LEN], line[GRAPH_EVENT_TEXT_LEN + 160], idtxt[40];
@@ -493,17 +493,28 @@ static void draw_events(struct ctx *c)
 		cairo_line_to(c->cr, x + 5, bottom + 8);
 		cairo_close_path(c->cr);
 		cairo_fill(c->cr);
-		/* number and id at the top when there is room, else the number */
+		/*
+		 * Number and id at the top of the first panel, in the first of
+		 * three rows with room for them, else the number alone; crowded
+		 * marks go without (the list below has them all).
+		 */
 		short_text(ev->id, 24, idtxt, sizeof(idtxt));
 		snprintf(line, sizeof(line), "%zu %s", num, idtxt);
 		w = text_w(c, line, 10, true);
-		if (x + 3 > label_end + 4 && x + 3 + w <= c->x1) {
-			text(c, x + 3, top + 11, 10, true, 0, sev_rgb(ev->sev), line);
-			label_end = x + 3 + w;
-		} else if (x + 3 > label_end + 4) {
-			snprintf(line, sizeof(line), "%zu", num);
-			text(c, x - 3, top + 11, 10, true, 2, sev_rgb(ev->sev), line);
-			label_end = x;
+		for (size_t row = 0; row < ARRAY_SIZE(label_end); row++) {
+			double ly = top + 11 + (double)row * 12;
+
+			if (x + 3 <= label_end[row] + 4)
+				continue;
+			if (x + 3 + w <= c->x1) {
+				text(c, x + 3, ly, 10, true, 0, sev_rgb(ev->sev), line);
+				label_end[row] = x + 3 + w;
+			} else {
+				snprintf(line, sizeof(line), "%zu", num);
+				text(c, x - 3, ly, 10, true, 2, sev_rgb(ev->sev), line);
+				label_end[row] = x;
+			}
+			break;
 		}
 		if (shown < MAX_EVENT_LINES) {
 			char sev[16], txt[140];
