@@ -34,6 +34,8 @@ static const struct tw_cmd commands[] = {
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 	{ "kill", cmd_kill, "destroy TIME_WAIT (or other) sockets a filter selects, guarded" },
 	{ "top", cmd_top, "live view of TIME_WAIT and port use per destination" },
+	{ "graph", cmd_graph, "draw the recorded history as an SVG or PNG picture" },
+	{ "report", cmd_report, "one self-contained HTML file: findings, census, graphs" },
 };
 
 static void print_main_help(FILE *f)

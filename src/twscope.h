@@ -102,5 +102,7 @@ int cmd_trace(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_kill(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_top(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_graph(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_report(struct tw_ctx *ctx, int argc, char **argv);
 
 #endif

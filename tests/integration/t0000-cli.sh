@@ -32,7 +32,7 @@ check_eq "far-off option: no suggestion" "twscope stat: unknown option '--zzzzzz
 # Exact names only: no prefix matching.
 "$TWSCOPE" st >/dev/null 2>&1; check_eq "prefix is not a command" 2 $?
 
-for cmd in stat doctor lab serve trace explain; do
+for cmd in stat doctor lab serve trace explain graph report; do
 	"$TWSCOPE" help "$cmd" >"$TW_TMP/a" 2>&1; ra=$?
 	"$TWSCOPE" "$cmd" --help >"$TW_TMP/b" 2>&1; rb=$?
 	check_eq "help $cmd exit" 0 "$ra"
