@@ -38,7 +38,7 @@ endif
 FUZZ_OUT    := .output$(ROOT_SFX)-fuzz
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt
+PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt sqlite3
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(BPF),1)
@@ -79,7 +79,7 @@ endif
 # Every src/*.c except main() goes into a static library so unit tests link the same objects.
 MAIN_SRC    := src/twscope.c
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
-LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/doctor/*.c src/serve/*.c src/netns/*.c src/conntrack/*.c))
+LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c src/lab/*.c src/doctor/*.c src/serve/*.c src/netns/*.c src/conntrack/*.c src/history/*.c))
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
 endif

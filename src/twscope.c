@@ -32,6 +32,8 @@ static const struct tw_cmd commands[] = {
 	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
 	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
+	{ "record", cmd_record, "keep a history of the figures and findings in SQLite" },
+	{ "history", cmd_history, "query what record kept: JSON, CSV or a table" },
 };
 
 static void print_main_help(FILE *f)
