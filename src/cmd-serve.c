@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "doctor/advice.h"
 #include "census.h"
 #include "doctor/facts.h"
+#include "history/recorder.h"
 #include "serve/httpd.h"
 #include "serve/nsscrape.h"
 #include "ksettings.h"
@@ -53,6 +55,7 @@ struct serve_args {
 	const char *listen;
 	const char *netns;
 	const char *web_config;
+	const char *history;
 	double min_interval_sec;
 	double findings_interval_sec;
 	uint32_t top;
@@ -126,6 +129,9 @@ static void help(void)
 	       "                             exporter-toolkit web config (YAML:\n"
 	       "                             tls_server_config, basic_auth_users with bcrypt\n"
 	       "                             hashes); alias --web-config-file\n"
+	       "      --history PATH         also record history into the SQLite database\n"
+	       "                             PATH, as 'twscope record --db PATH' does (a\n"
+	       "                             thread of this process; docs/history.md)\n"
 	       "  -h, --help                 this help\n\n"
 	       "At most %d connections, %d per client address; a request must be received\n"
 	       "and answered within %d s, idle connections close after %d s. Listening\n"
@@ -149,7 +155,7 @@ static void help(void)
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG, OPT_TOP_NETNS };
+	enum { OPT_MIN_INTERVAL = 256, OPT_TOP, OPT_FINDINGS, OPT_WEB_CONFIG, OPT_TOP_NETNS, OPT_HISTORY };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, 'n' },
@@ -160,6 +166,7 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 		{ "findings-interval", required_argument, NULL, OPT_FINDINGS },
 		{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 		{ "web-config-file", required_argument, NULL, OPT_WEB_CONFIG },
+		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -202,6 +209,9 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct serve_ar
 			break;
 		case OPT_WEB_CONFIG:
 			a->web_config = optarg;
+			break;
+		case OPT_HISTORY:
+			a->history = optarg;
 			break;
 		case 'h':
 			help();
@@ -490,8 +500,63 @@ static unsigned int conn_limit(void)
 						 : SERVE_SPARE_FDS;
 }
 
+/* serve --history: the recorder in a thread of its own, stopped through an eventfd. */
+struct serve_recorder {
+	struct recorder *rec;
+	int stop_fd;
+	pthread_t thread;
+	bool running;
+};
+
+static void *recorder_thread(void *data)
+{
+	struct serve_recorder *sr = data;
+	int r;
+
+	r = recorder_run(sr->rec, sr->stop_fd);
+	if (r < 0)
+		tw_err(r, "history recording stopped");
+	return NULL;
+}
+
+static int recorder_start(const struct serve_args *a, struct serve_recorder *sr)
+{
+	struct recorder_conf conf;
+	int r;
+
+	record_conf_defaults(&conf);
+	conf.findings_interval_sec = (uint32_t)a->findings_interval_sec;
+	conf.netns_label = a->netns ? a->netns : "host";
+	r = recorder_open(a->history, &conf, &sr->rec);
+	if (r < 0)
+		return record_open_error(a->history, r);
+	sr->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (sr->stop_fd < 0 || pthread_create(&sr->thread, NULL, recorder_thread, sr) != 0) {
+		if (sr->stop_fd >= 0)
+			(void) close(sr->stop_fd);
+		sr->rec = recorder_close(sr->rec);
+		return tw_err(0, "cannot start the history recorder"), TW_EXIT_FAIL;
+	}
+	sr->running = true;
+	return 0;
+}
+
+static void recorder_stop(struct serve_recorder *sr)
+{
+	uint64_t one = 1;
+
+	if (!sr->running)
+		return;
+	if (write(sr->stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(sr->thread, NULL);
+	(void) close(sr->stop_fd);
+	sr->rec = recorder_close(sr->rec);
+	sr->running = false;
+}
+
 static int run(const struct tw_ctx *ctx, struct serve_args *a)
 {
+	struct serve_recorder recorder = { .stop_fd = -EBADF };
 	struct serve_state st = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.done = PTHREAD_COND_INITIALIZER,
@@ -553,8 +618,17 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	(void) signal(SIGPIPE, SIG_IGN);
 
+	if (a->history) {
+		r = recorder_start(a, &recorder);
+		if (r) {
+			(void) close(fd);
+			webconfig_done(&web);
+			return r;
+		}
+	}
 	r = httpd_start(&conf, &h);
 	if (r < 0) {
+		recorder_stop(&recorder);
 		webconfig_done(&web);
 		if (r == -ENOTSUP)
 			return tw_err(0, "this libmicrohttpd has no TLS support"), TW_EXIT_FAIL;
@@ -572,6 +646,7 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		r = sigwait(&stop, &sig);
 	while (r == EINTR);
 	h = httpd_stop(h);
+	recorder_stop(&recorder);
 	webconfig_done(&web);
 	free(st.body);
 	pthread_mutex_destroy(&st.lock);
