@@ -201,6 +201,54 @@ out:
 	return r;
 }
 
+/*
+ * The newest part of a range that tier has not aggregated yet (its
+ * ds_next_<tier> onwards), as buckets of that tier computed from raw rows.
+ */
+static int scan_tail(struct hdb *h, enum history_tier tier, int64_t since, int64_t until,
+		     struct qstate *qs)
+{
+	int64_t step = history_tier_step(tier), from;
+	sqlite3_stmt *st;
+	char key[32];
+	int r, rc;
+
+	snprintf(key, sizeof(key), "ds_next_%d", (int)tier);
+	r = hdb_meta_get_i64(h, key, &from);
+	if (r == -ENOENT)
+		from = INT64_MIN;
+	else if (r < 0)
+		return r;
+	since -= ((since % step) + step) % step;
+	if (from < since)
+		from = since;
+	if (from > until)
+		return 0;
+	r = hdb_prepare(h, "SELECT t - t % ?3 AS b, series, min(v), avg(v), max(v) FROM raw"
+			" WHERE t >= ?1 AND t <= ?2 GROUP BY b, series ORDER BY b, series", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, step);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 1);
+		int64_t i;
+
+		if (id < 0 || id > qs->max_id || !qs->by_id[id])
+			continue;
+		i = qs->by_id[id] - 1;
+		r = add_point(&qs->s[i], sqlite3_column_int64(st, 0), sqlite3_column_double(st, 2),
+			      sqlite3_column_double(st, 3), sqlite3_column_double(st, 4));
+		if (r < 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : hdb_errno(rc);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int add_events(struct hdb *h, int64_t since, int64_t until, struct json_object *arr)
 {
 	sqlite3_stmt *st;
@@ -284,6 +332,8 @@ static int build(struct hdb *h, const struct history_query *q, struct json_objec
 	r = load_series(h, q, &qs);
 	if (r == 0)
 		r = scan(h, tier, q->since, q->until, &qs);
+	if (r == 0 && tier != HISTORY_TIER_RAW)
+		r = scan_tail(h, tier, q->since, q->until, &qs);
 	for (size_t i = 0; r == 0 && i < qs.n; i++) {
 		struct qseries *s = &qs.s[i];
 		struct json_object *js;

@@ -210,6 +210,36 @@ static void test_query_json(void **state)
 	assert_int_equal(history_query_json("/nonexistent/tw.db", 0, 1, &o), -ENOENT);
 }
 
+/* Minutes not aggregated yet come from raw rows, bucketed the same way. */
+static void test_query_tail(void **state)
+{
+	struct history_query q = { .since = T0, .until = T0 + 179, .force_tier = true,
+				   .tier = HISTORY_TIER_MIN };
+	struct json_object *o, *pts;
+	int64_t tw, est, b;
+	struct hdb *h;
+
+	(void) state;
+	teardown(NULL);
+	assert_int_equal(hdb_open(db_path, true, &h), 0);
+	fill(h, &tw, &est);
+	assert_int_equal(downsample_step(h, HISTORY_TIER_MIN, T0 + 100, &b), 1);
+	hdb_close(h);
+	assert_int_equal(history_query_run(db_path, &q, &o), 0);
+	pts = series_points(o, "time_wait");
+	assert_non_null(pts);
+	assert_int_equal(json_object_array_length(pts), 3);
+	for (int k = 0; k < 3; k++) {
+		struct json_object *p = json_object_array_get_idx(pts, k);
+
+		assert_int_equal(json_object_get_int64(json_object_array_get_idx(p, 0)), T0 + 60 * k);
+		assert_int_equal(json_object_get_int(json_object_array_get_idx(p, 1)), 60 * k);
+		assert_true(json_object_get_double(json_object_array_get_idx(p, 2)) == 60 * k + 29.5);
+		assert_int_equal(json_object_get_int(json_object_array_get_idx(p, 3)), 60 * k + 59);
+	}
+	json_object_put(o);
+}
+
 static void test_pick_tier(void **state)
 {
 	const int64_t keep[HISTORY_TIER_MAX] = { HISTORY_KEEP_RAW_SEC, HISTORY_KEEP_MIN_SEC,
@@ -298,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_downsample_minutes_and_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_tail, setup, teardown),
 		cmocka_unit_test(test_pick_tier),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test_setup_teardown(test_not_ours, setup, teardown),
