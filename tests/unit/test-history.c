@@ -240,6 +240,32 @@ static void test_query_tail(void **state)
 	json_object_put(o);
 }
 
+/* The size cap drops the oldest raw rows first and remembers how far. */
+static void test_trim(void **state)
+{
+	enum history_tier tier = HISTORY_TIER_MAX;
+	int64_t tw, est, until = 0, v;
+	uint64_t used, file;
+	struct hdb *h;
+
+	(void) state;
+	teardown(NULL);
+	assert_int_equal(hdb_open(db_path, true, &h), 0);
+	fill(h, &tw, &est);
+	assert_int_equal(downsample_size(h, &used, &file), 0);
+	assert_true(used > 0 && used <= file);
+	assert_int_equal(downsample_trim(h, 60, &tier, &until), 1);
+	assert_int_equal(tier, HISTORY_TIER_RAW);
+	assert_int_equal(until, T0 + 60);
+	assert_int_equal(hdb_meta_get_i64(h, "dropped_until_0", &v), 0);
+	assert_int_equal(v, T0 + 60);
+	assert_int_equal(hdb_exec(h, "DELETE FROM raw WHERE t >= 0"), 0);
+	/* Raw is empty: the next tier would go, and with nothing left, nothing. */
+	assert_int_equal(downsample_trim(h, 60, &tier, &until), 0);
+	assert_int_equal(downsample_vacuum(h, 100), 0);
+	hdb_close(h);
+}
+
 static void test_pick_tier(void **state)
 {
 	const int64_t keep[HISTORY_TIER_MAX] = { HISTORY_KEEP_RAW_SEC, HISTORY_KEEP_MIN_SEC,
@@ -329,6 +355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_downsample_minutes_and_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
 		cmocka_unit_test(test_pick_tier),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test_setup_teardown(test_not_ours, setup, teardown),
