@@ -225,6 +225,9 @@ install: $(BIN) $(COMPLETION)
 	sed 's|^ExecStart=/usr/local/bin/twscope |ExecStart=$(BINDIR)/twscope |' \
 		deploy/systemd/twscope.service > $(DESTDIR)$(UNITDIR)/twscope.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/twscope.service
+	sed 's|^ExecStart=/usr/local/bin/twscope |ExecStart=$(BINDIR)/twscope |' \
+		deploy/systemd/twscope-record.service > $(DESTDIR)$(UNITDIR)/twscope-record.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/twscope-record.service
 	install -d $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples
 	install -m 0644 README.md BENCHMARKS.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/docs/
