@@ -186,6 +186,11 @@ $(OUT)/bench/%: bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
+# record-day runs the recorder itself: it links the library.
+$(OUT)/bench/record-day: bench/record-day.c $(LIB)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lpthread
+
 # `make check` = test-deps + build + unit + integration; the runner prints the summary line.
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory test-bins
