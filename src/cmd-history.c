@@ -282,6 +282,9 @@ static int run_check(const struct history_args *a)
 	}
 	if (r < 0)
 		return tw_err(r, "cannot check '%s'", a->db), TW_EXIT_FAIL;
+	/* SQLite's report spans lines ("*** in database main ***\nPage 9: ..."): one line here. */
+	for (char *p = strchr(msg, '\n'); p; p = strchr(p, '\n'))
+		*p = ' ';
 	printf("%s\n", msg);
 	return ok ? TW_EXIT_OK : TW_EXIT_FAIL;
 }
