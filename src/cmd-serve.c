@@ -525,7 +525,8 @@ static int recorder_start(const struct serve_args *a, struct serve_recorder *sr)
 	int r;
 
 	record_conf_defaults(&conf);
-	conf.findings_interval_sec = (uint32_t)a->findings_interval_sec;
+	/* fractions round up: 0.5 s still evaluates, every second */
+	conf.findings_interval_sec = (uint32_t)(a->findings_interval_sec + 0.999);
 	conf.netns_label = a->netns ? a->netns : "host";
 	r = recorder_open(a->history, &conf, &sr->rec);
 	if (r < 0)
