@@ -42,10 +42,11 @@ for i in $(seq 1 "$KILLS"); do
 	fi
 	ns=$(date +%N)
 	if [ $((i % 2)) -eq 0 ]; then
-		# just after the next whole second: the write in progress
-		delay=$(awk -v n="$ns" -v r="$RANDOM" 'BEGIN { printf "%.3f", (1e9 - n) / 1e9 + (r % 40) / 1000 }')
+		# just after one of the next three whole seconds: the write in progress
+		delay=$(awk -v n="$ns" -v r="$RANDOM" -v w="$((RANDOM % 3))" \
+			'BEGIN { printf "%.3f", (1e9 - n) / 1e9 + w + (r % 40) / 1000 }')
 	else
-		delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.2 + (r % 1500) / 1000 }')
+		delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.2 + (r % 2800) / 1000 }')
 	fi
 	sleep "$delay"
 	K=$(date +%s)
