@@ -172,6 +172,8 @@ int record_open_error(const char *path, int r)
 {
 	if (r == -EBADMSG)
 		return tw_err(0, "'%s' is not a twscope history database", path), TW_EXIT_FAIL;
+	if (r == -EBUSY)
+		return tw_err(0, "another recorder is writing '%s'", path), TW_EXIT_FAIL;
 	return tw_err(r, "cannot open '%s'", path), TW_EXIT_FAIL;
 }
 

@@ -8,11 +8,13 @@
 #include "history/recorder.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +77,7 @@ struct rec_cache {
 struct recorder {
 	struct recorder_conf conf;
 	struct hdb *h;
+	int lock_fd;			/* flock()ed: one recorder per file */
 	sqlite3_stmt *ins_raw;
 	sqlite3_stmt *ins_event;
 
@@ -506,6 +509,21 @@ static int write_meta(struct recorder *rec)
 	return r;
 }
 
+/*
+ * Two recorders on one file would interleave their samples: the second is
+ * refused. flock() locks are apart from SQLite's fcntl() locks on Linux, so
+ * this lock on the database file itself leaves SQLite's alone.
+ */
+static int lock_file(struct recorder *rec, const char *path)
+{
+	rec->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rec->lock_fd < 0)
+		return -errno;
+	if (flock(rec->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	return 0;
+}
+
 int recorder_open(const char *path, const struct recorder_conf *conf, struct recorder **ret)
 {
 	struct recorder *rec = calloc(1, sizeof(*rec));
@@ -518,7 +536,10 @@ int recorder_open(const char *path, const struct recorder_conf *conf, struct rec
 		rec->conf.census_interval_sec = RECORDER_DEFAULT_CENSUS_SEC;
 	if (rec->conf.top_destinations > RECORDER_MAX_TOP)
 		rec->conf.top_destinations = RECORDER_MAX_TOP;
+	rec->lock_fd = -EBADF;
 	r = hdb_open(path, true, &rec->h);
+	if (r == 0)
+		r = lock_file(rec, path);
 	if (r == 0)
 		r = write_meta(rec);
 	if (r == 0)
@@ -540,6 +561,8 @@ struct recorder *recorder_close(struct recorder *rec)
 	sqlite3_finalize(rec->ins_raw);
 	sqlite3_finalize(rec->ins_event);
 	rec->h = hdb_close(rec->h);
+	if (rec->lock_fd >= 0)
+		(void) close(rec->lock_fd);
 	free(rec);
 	return NULL;
 }

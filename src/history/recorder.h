@@ -40,7 +40,8 @@ struct recorder;
 
 /*
  * recorder_open() - open or create the database at path for recording.
- * Returns 0, or -errno from hdb_open() (-EBADMSG: not a twscope history).
+ * Returns 0, -EBUSY when another recorder holds it, or -errno from
+ * hdb_open() (-EBADMSG: not a twscope history).
  */
 int recorder_open(const char *path, const struct recorder_conf *conf, struct recorder **ret);
 

@@ -42,6 +42,9 @@ P=$!
 TW_PIDS+=($P)
 filled() { [ "$("$TWSCOPE" history --db "$T/h.db" --json 2>/dev/null | jq '[.series[].points[]] | length' 2>/dev/null || echo 0)" -ge 40 ]; }
 wait_until 20 filled || fail "recorder wrote nothing"
+out=$("$TWSCOPE" record --db "$T/h.db" 2>&1); rc=$?
+check_eq "second recorder on one file: exit" 1 "$rc"
+check_eq "second recorder on one file: message" "twscope record: another recorder is writing '$T/h.db'" "$out"
 kill -TERM "$P"
 wait "$P"
 check_eq "record SIGTERM exit" 0 "$?"
