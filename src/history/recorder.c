@@ -104,6 +104,7 @@ struct recorder {
 	uint64_t failed;		/* samples lost in the current failure streak */
 	int64_t fail_since;
 	bool series_full_said;
+	bool census_failing;
 };
 
 static void rlog(struct recorder *rec, int err, const char *fmt, ...)
@@ -284,9 +285,14 @@ static int sample_census(struct recorder *rec, int64_t t)
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		rlog(rec, r, "census failed, skipping it");
+		if (!rec->census_failing)
+			rlog(rec, r, "census failed, recording without it until it works");
+		rec->census_failing = true;
 		return 0;
 	}
+	if (rec->census_failing)
+		rlog(rec, 0, "census works again");
+	rec->census_failing = false;
 	for (size_t i = 0; i < ARRAY_SIZE(census_states); i++)
 		add_value(rec, tcpstate_name(census_states[i]), "sockets", step,
 			  (double)census_total(res.census, census_states[i]));
@@ -478,6 +484,9 @@ int recorder_run(struct recorder *rec, int stop_fd)
 		if (r > 0)
 			return 0;
 		clock_gettime(CLOCK_REALTIME, &ts);
+		/* The clock was stepped back: go on from the new time. */
+		if (ts.tv_sec + 2 < last)
+			last = ts.tv_sec - 1;
 		if (ts.tv_sec <= last)
 			continue;
 		last = ts.tv_sec;
