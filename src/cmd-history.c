@@ -44,10 +44,10 @@ static void help(void)
 {
 	printf("usage: twscope history [options]\n\n"
 	       "Print what 'twscope record' (or 'serve --history') recorded between two\n"
-	       "times, from the finest tier that covers them: raw samples for the last\n"
-	       "48 h, 1-minute buckets for 14 days, 1-hour buckets for a year (buckets hold\n"
-	       "min, avg and max). Reads while the recorder writes. Series and the JSON\n"
-	       "format: docs/history.md.\n\n"
+	       "times, from the finest tier that covers them in at most %d points per\n"
+	       "series: raw samples (kept 48 h), 1-minute buckets (14 days), 1-hour\n"
+	       "buckets (a year); buckets hold min, avg and max. Reads while the recorder\n"
+	       "writes. Series and the JSON format: docs/history.md.\n\n"
 	       "options:\n"
 	       "      --db PATH          the database (default %s)\n"
 	       "      --since T          start (default -1h)\n"
@@ -70,7 +70,7 @@ static void help(void)
 	       "  twscope history --since 2026-11-27T08:00:00Z --until 2026-11-27T09:00:00Z --csv\n"
 	       "  twscope history --json | jq '.series[] | select(.name == \"time_wait\")'\n"
 	       "  twscope history --check --db /var/lib/twscope/history.db\n",
-	       HISTORY_DEFAULT_DB);
+	       HISTORY_MAX_POINTS, HISTORY_DEFAULT_DB);
 }
 
 static int split_series(struct tw_ctx *ctx, struct history_args *a, const char *list)

@@ -17,7 +17,8 @@ struct json_object;
 
 #define HISTORY_VERSION 1
 #define HISTORY_DEFAULT_DB "/var/lib/twscope/history.db"
-#define HISTORY_MAX_POINTS 50000	/* per series: a finer tier is skipped beyond this */
+/* Per series: a finer tier is skipped beyond this (a JSON point costs ~300 bytes in json-c). */
+#define HISTORY_MAX_POINTS 5000
 
 /* Storage tiers, finest first: raw samples, 1-minute and 1-hour buckets. */
 enum history_tier {

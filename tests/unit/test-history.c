@@ -275,10 +275,12 @@ static void test_pick_tier(void **state)
 
 	(void) state;
 	assert_int_equal(history_pick_tier(keep, dropped, now, now - 3600, now), HISTORY_TIER_RAW);
-	assert_int_equal(history_pick_tier(keep, dropped, now, now - 40000, now), HISTORY_TIER_RAW);
-	/* 47 h in raw would be 169,200 points per series. */
-	assert_int_equal(history_pick_tier(keep, dropped, now, now - 47 * 3600, now), HISTORY_TIER_MIN);
+	assert_int_equal(history_pick_tier(keep, dropped, now, now - 5000, now), HISTORY_TIER_RAW);
+	/* 5001 s in raw would be 5001 points per series. */
+	assert_int_equal(history_pick_tier(keep, dropped, now, now - 5001, now), HISTORY_TIER_MIN);
 	assert_int_equal(history_pick_tier(keep, dropped, now, now - 3 * 86400, now), HISTORY_TIER_MIN);
+	/* 4 days in minutes would be 5760 points: hours, though minutes reach back. */
+	assert_int_equal(history_pick_tier(keep, dropped, now, now - 4 * 86400, now), HISTORY_TIER_HOUR);
 	assert_int_equal(history_pick_tier(keep, dropped, now, now - 30 * 86400, now), HISTORY_TIER_HOUR);
 	assert_int_equal(history_pick_tier(keep, dropped, now, now - 900 * 86400, now), HISTORY_TIER_HOUR);
 	/* A short range long ago still needs the tier that reaches back to it. */
