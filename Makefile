@@ -38,7 +38,7 @@ endif
 FUZZ_OUT    := .output$(ROOT_SFX)-fuzz
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt ncursesw cairo fontconfig
+PKGS        := libmnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt ncursesw cairo fontconfig sqlite3
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(BPF),1)
@@ -80,7 +80,7 @@ endif
 MAIN_SRC    := src/twscope.c
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 # One folder per subsystem (src/bpf holds the eBPF programs, built apart).
-SUBSYSTEMS  := lab doctor serve netns conntrack top graph
+SUBSYSTEMS  := lab doctor serve netns conntrack top graph history
 LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c $(SUBSYSTEMS:%=src/%/*.c)))
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))
@@ -209,6 +209,11 @@ $(OUT)/bench/%: bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
+# record-day runs the recorder itself: it links the library.
+$(OUT)/bench/record-day: bench/record-day.c $(LIB)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lpthread
+
 # `make check` = test-deps + build + unit + integration; the runner prints the summary line.
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory test-bins
@@ -248,6 +253,9 @@ install: $(BIN) $(COMPLETION)
 	sed 's|^ExecStart=/usr/local/bin/twscope |ExecStart=$(BINDIR)/twscope |' \
 		deploy/systemd/twscope.service > $(DESTDIR)$(UNITDIR)/twscope.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/twscope.service
+	sed 's|^ExecStart=/usr/local/bin/twscope |ExecStart=$(BINDIR)/twscope |' \
+		deploy/systemd/twscope-record.service > $(DESTDIR)$(UNITDIR)/twscope-record.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/twscope-record.service
 	install -d $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples
 	install -m 0644 README.md BENCHMARKS.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/docs/

@@ -21,9 +21,7 @@
 
 #include "graph/render.h"
 #include "graph/series.h"
-#ifdef TW_HAVE_HISTORY
 #include "history/history.h"
-#endif
 #include "log.h"
 #include "output.h"
 #include "safetext.h"
@@ -153,7 +151,6 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
  */
 static int load_db(const char *path, struct graph_history *ret, char *err, size_t len)
 {
-#ifdef TW_HAVE_HISTORY
 	struct json_object *o = NULL;
 	int64_t now = (int64_t)time(NULL);
 	int r;
@@ -166,13 +163,6 @@ static int load_db(const char *path, struct graph_history *ret, char *err, size_
 	r = graph_history_from_json(o, ret, err, len);
 	json_object_put(o);
 	return r;
-#else
-	(void) path;
-	(void) ret;
-	snprintf(err, len, "this twscope was built without the history recorder; "
-		 "use --input with 'twscope history --json' output");
-	return -EOPNOTSUPP;
-#endif
 }
 
 static int write_all(const char *path, const char *buf, size_t n)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "doctor/advice.h"
 #include "census.h"
 #include "doctor/facts.h"
+#include "history/recorder.h"
 #include "serve/httpd.h"
 #include "serve/nsscrape.h"
 #include "ksettings.h"
@@ -43,9 +45,7 @@
 #include "serve/series.h"
 #include "util.h"
 #include "serve/webconfig.h"
-#ifdef TW_HAVE_HISTORY
 #include "history/history.h"	/* history_query_json() */
-#endif
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:26060"
 /*
@@ -71,6 +71,7 @@ struct serve_args {
 	const char *listen;
 	const char *netns;
 	const char *web_config;
+	const char *history;
 	double min_interval_sec;
 	double findings_interval_sec;
 	uint32_t top;
@@ -78,7 +79,6 @@ struct serve_args {
 	uint32_t top_netns;
 	uint32_t sample_interval_sec;
 	uint32_t series_samples;
-	const char *history;
 };
 
 /*
@@ -177,12 +177,14 @@ static void help(void)
 	       "                             is requested)\n"
 	       "      --series-samples N     samples the charts keep in memory (default %d,\n"
 	       "                             1-%d)\n"
-	       "      --history PATH         answer /api/history from the recorder's\n"
-	       "                             database PATH (builds with the recorder only)\n"
 	       "      --web.config.file PATH  TLS and basic auth from a Prometheus\n"
 	       "                             exporter-toolkit web config (YAML:\n"
 	       "                             tls_server_config, basic_auth_users with bcrypt\n"
 	       "                             hashes); alias --web-config-file\n"
+	       "      --history PATH         also record history into the SQLite database\n"
+	       "                             PATH, as 'twscope record --db PATH' does (a\n"
+	       "                             thread of this process; docs/history.md), and\n"
+	       "                             answer /api/history from it\n"
 	       "  -h, --help                 this help\n\n"
 	       "At most %d connections, %d per client address; a request must be received\n"
 	       "and answered within %d s, idle connections close after %d s. Listening\n"
@@ -668,8 +670,7 @@ static int api_time_arg(const struct httpd_api_req *req, const char *key, int64_
 }
 
 /*
- * /api/history: the recorder's database through history_query_json(),
- * which only builds with the recorder (TW_HAVE_HISTORY).
+ * /api/history: the recorder's database through history_query_json().
  */
 static int api_history(struct serve_state *st, const struct httpd_api_req *req,
 		       unsigned int *ret_status, char **ret_body, size_t *ret_len)
@@ -680,7 +681,6 @@ static int api_history(struct serve_state *st, const struct httpd_api_req *req,
 	    api_time_arg(req, "since", until - SERVE_HISTORY_DEFAULT_SEC, &since) < 0 || since > until)
 		return api_error(400, "since and until are unix seconds, since <= until", ret_status,
 				 ret_body, ret_len);
-#ifdef TW_HAVE_HISTORY
 	if (st->history) {
 		struct json_object *o = NULL;
 		int r = history_query_json(st->history, since, until, &o);
@@ -693,8 +693,6 @@ static int api_history(struct serve_state *st, const struct httpd_api_req *req,
 		}
 		return api_json(o, 200, ret_status, ret_body, ret_len);
 	}
-#endif
-	(void) st;
 	return api_error(404, "no history: serve runs without --history", ret_status, ret_body,
 			 ret_len);
 }
@@ -704,13 +702,10 @@ static int api_info(const struct serve_state *st, unsigned int *ret_status, char
 		    size_t *ret_len)
 {
 	struct json_object *o = json_object_new_object();
-	bool history = false;
+	bool history = st->history != NULL;
 
 	if (!o)
 		return -ENOMEM;
-#ifdef TW_HAVE_HISTORY
-	history = st->history != NULL;
-#endif
 	json_object_object_add(o, "version", json_object_new_string(TW_VERSION));
 	json_object_object_add(o, "host", out_json_string(st->host, strlen(st->host)));
 	json_object_object_add(o, "netns", out_json_string(st->netns, strlen(st->netns)));
@@ -922,8 +917,64 @@ static unsigned int conn_limit(void)
 						 : SERVE_SPARE_FDS;
 }
 
+/* serve --history: the recorder in a thread of its own, stopped through an eventfd. */
+struct serve_recorder {
+	struct recorder *rec;
+	int stop_fd;
+	pthread_t thread;
+	bool running;
+};
+
+static void *recorder_thread(void *data)
+{
+	struct serve_recorder *sr = data;
+	int r;
+
+	r = recorder_run(sr->rec, sr->stop_fd);
+	if (r < 0)
+		tw_err(r, "history recording stopped");
+	return NULL;
+}
+
+static int recorder_start(const struct serve_args *a, struct serve_recorder *sr)
+{
+	struct recorder_conf conf;
+	int r;
+
+	record_conf_defaults(&conf);
+	/* fractions round up: 0.5 s still evaluates, every second */
+	conf.findings_interval_sec = (uint32_t)(a->findings_interval_sec + 0.999);
+	conf.netns_label = a->netns ? a->netns : "host";
+	r = recorder_open(a->history, &conf, &sr->rec);
+	if (r < 0)
+		return record_open_error(a->history, r);
+	sr->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (sr->stop_fd < 0 || pthread_create(&sr->thread, NULL, recorder_thread, sr) != 0) {
+		if (sr->stop_fd >= 0)
+			(void) close(sr->stop_fd);
+		sr->rec = recorder_close(sr->rec);
+		return tw_err(0, "cannot start the history recorder"), TW_EXIT_FAIL;
+	}
+	sr->running = true;
+	return 0;
+}
+
+static void recorder_stop(struct serve_recorder *sr)
+{
+	uint64_t one = 1;
+
+	if (!sr->running)
+		return;
+	if (write(sr->stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(sr->thread, NULL);
+	(void) close(sr->stop_fd);
+	sr->rec = recorder_close(sr->rec);
+	sr->running = false;
+}
+
 static int run(const struct tw_ctx *ctx, struct serve_args *a)
 {
+	struct serve_recorder recorder = { .stop_fd = -EBADF };
 	struct serve_state st = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.done = PTHREAD_COND_INITIALIZER,
@@ -956,10 +1007,6 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	uint16_t port;
 	int fd = -EBADF, sig, r;
 
-#ifndef TW_HAVE_HISTORY
-	if (a->history)
-		return tw_err(0, "--history needs a build with the history recorder"), TW_EXIT_FAIL;
-#endif
 	if (gethostname(st.host, sizeof(st.host) - 1) < 0)
 		snprintf(st.host, sizeof(st.host), "unknown");
 	if (a->web_config) {
@@ -1001,8 +1048,18 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 		webconfig_done(&web);
 		return tw_err(r, "cannot keep %u samples", a->series_samples), TW_EXIT_FAIL;
 	}
+	if (a->history) {
+		r = recorder_start(a, &recorder);
+		if (r) {
+			(void) close(fd);
+			webconfig_done(&web);
+			series_done(&st.ring);
+			return r;
+		}
+	}
 	r = httpd_start(&conf, &h);
 	if (r < 0) {
+		recorder_stop(&recorder);
 		webconfig_done(&web);
 		series_done(&st.ring);
 		if (r == -ENOTSUP)
@@ -1030,6 +1087,7 @@ static int run(const struct tw_ctx *ctx, struct serve_args *a)
 	while (r == EINTR);
 	h = httpd_stop(h);
 	sampler_stop(&st);
+	recorder_stop(&recorder);
 	webconfig_done(&web);
 	free(st.body);
 	free(st.census_json);

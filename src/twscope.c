@@ -36,6 +36,8 @@ static const struct tw_cmd commands[] = {
 	{ "top", cmd_top, "live view of TIME_WAIT and port use per destination" },
 	{ "graph", cmd_graph, "draw the recorded history as an SVG or PNG picture" },
 	{ "report", cmd_report, "one self-contained HTML file: findings, census, graphs" },
+	{ "record", cmd_record, "keep a history of the figures and findings in SQLite" },
+	{ "history", cmd_history, "query what record kept: JSON, CSV or a table" },
 };
 
 static void print_main_help(FILE *f)

@@ -104,5 +104,15 @@ int cmd_kill(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_top(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_graph(struct tw_ctx *ctx, int argc, char **argv);
 int cmd_report(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_record(struct tw_ctx *ctx, int argc, char **argv);
+int cmd_history(struct tw_ctx *ctx, int argc, char **argv);
+
+struct recorder_conf;
+
+/* record_conf_defaults() - the recorder's default settings (record, serve --history). */
+void record_conf_defaults(struct recorder_conf *conf);
+
+/* record_open_error() - the one line for a recorder_open() error r on path; TW_EXIT_FAIL. */
+int record_open_error(const char *path, int r);
 
 #endif

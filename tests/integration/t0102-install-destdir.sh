@@ -24,7 +24,8 @@ for prefix in /usr/local /usr /opt/tw; do
 	check_eq "make install PREFIX=$prefix exit" 0 "$rc"
 	[ "$rc" -eq 0 ] || { echo "$out" | tail -5; continue; }
 	for f in bin/twscope share/man/man1/twscope.1 share/bash-completion/completions/twscope \
-		 lib/systemd/system/twscope.service share/doc/twscope/README.md \
+		 lib/systemd/system/twscope.service lib/systemd/system/twscope-record.service \
+		 share/doc/twscope/README.md \
 		 share/doc/twscope/docs/kernel.md share/doc/twscope/docs/install.md \
 		 share/doc/twscope/examples/alerts.yml; do
 		[ -f "$D$prefix/$f" ] || fail "PREFIX=$prefix: $prefix/$f not installed"
@@ -34,6 +35,8 @@ for prefix in /usr/local /usr /opt/tw; do
 	case $v in "twscope "*) ;; *) fail "PREFIX=$prefix: installed twscope --version: $v" ;; esac
 	exe=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$D$prefix/lib/systemd/system/twscope.service")
 	check_eq "PREFIX=$prefix: unit ExecStart" "$prefix/bin/twscope" "$exe"
+	exe=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$D$prefix/lib/systemd/system/twscope-record.service")
+	check_eq "PREFIX=$prefix: record unit ExecStart" "$prefix/bin/twscope" "$exe"
 	# Nothing but the prefix below DESTDIR (no stray absolute paths).
 	top=$(cd "$D" && find . -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')
 	check_eq "PREFIX=$prefix: top of DESTDIR" "./$(echo "$prefix" | cut -d/ -f2) " "$top"

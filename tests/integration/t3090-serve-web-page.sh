@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # serve's landing page and its JSON API against an exact population: every
 # /api/ answer checked with jq (census, findings, the series ring, info,
-# history without a recorder), the headers (CSP, nosniff, Content-Type,
+# history without a recorder and from serve's own recorder), the headers (CSP, nosniff, Content-Type,
 # Cache-Control), basic auth on the API, option errors; then the page in
 # headless Chromium driven through chromedriver: no console errors, no
 # request outside the server, the charts hold the recorded series, and a
@@ -120,9 +120,19 @@ err=$("$TWSCOPE" serve --sample-interval 0.5 2>&1); rc=$?
 check_eq "--sample-interval 0.5: exit, message" "2 twscope serve: invalid --sample-interval '0.5' (0-86400 whole seconds)" "$rc $(head -1 <<<"$err")"
 err=$("$TWSCOPE" serve --series-samples 0 2>&1); rc=$?
 check_eq "--series-samples 0: exit" 2 "$rc"
-err=$("$TWSCOPE" serve --listen 127.0.0.1:0 --history /nonexistent 2>&1); rc=$?
-check_eq "--history without the recorder: exit, message" \
-	"1 twscope serve: --history needs a build with the history recorder" "$rc $(head -1 <<<"$err")"
+err=$("$TWSCOPE" serve --listen 127.0.0.1:0 --history "$TW_TMP/nodir/h.db" 2>&1); rc=$?
+check_eq "--history in a missing folder: exit, message" \
+	"1 twscope serve: cannot open '$TW_TMP/nodir/h.db': No such file or directory" "$rc $(head -1 <<<"$err")"
+
+# /api/history answers from the database serve's own recorder thread writes.
+start_serve --netns "$NS" --sample-interval 0 --history "$TW_TMP/h.db"
+HIST=$SERVE_URL
+wait_until 15 sh -c "[ \"\$(curl -s -m 5 '$HIST/api/history' | jq '[.series[] | select(.name == \"time_wait\") | .points[]] | length')\" -ge 3 ]" ||
+	fail "/api/history: fewer than 3 time_wait samples after 15 s"
+check_eq "/api/info: history" true "$(curl -s -m 5 "$HIST/api/info" | jq .history)"
+sock_tw=$(ip netns exec "$NS" awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat)
+check_eq "/api/history: the last time_wait sample is sockstat's tw" "$sock_tw" \
+	"$(curl -s -m 5 "$HIST/api/history" | jq '[.series[] | select(.name == "time_wait") | .points[-1][2]] | .[0]')"
 
 # Basic auth covers the API and the page.
 if [ -x "$HELPERS/bcrypt" ]; then
