@@ -30,7 +30,11 @@ slow() {
 }
 # field FILE LINE KEY: the value of KEY=... on the line starting with LINE.
 field() { sed -n "s/^$2 .*\\b$3=\\([0-9]*\\).*/\\1/p" "$1"; }
-estab() { ip netns exec "$NS" ss -Htn state established "dport = :$PORT" | wc -l; }
+# estab: the slow clients' connections (from 127.0.0.2-5; not the first
+# phase's, whose last one may still be closing).
+estab() {
+	ip netns exec "$NS" ss -Htn state established "( dport = :$PORT ) and ( src 127.0.0.2 or src 127.0.0.3 or src 127.0.0.4 or src 127.0.0.5 )" | wc -l
+}
 
 # One address: 64 connections kept, the rest closed at once.
 slow "$TW_TMP/ip.out" 80 3 127.0.0.9
