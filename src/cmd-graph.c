@@ -32,6 +32,8 @@
 struct graph_args {
 	const char *input;
 	const char *db;
+	int64_t since;		/* --db: the range, unix seconds */
+	int64_t until;
 	const char *out;
 	bool format_set;
 	struct graph_opts g;
@@ -49,7 +51,10 @@ static void help(void)
 	       "options:\n"
 	       "      --input FILE     the history as JSON ('twscope history --json'; '-' =\n"
 	       "                       stdin; docs/graph.md)\n"
-	       "      --db PATH        read the last 24 hours from the recorder's database\n"
+	       "      --db PATH        read the recorder's database (twscope record)\n"
+	       "      --since T        with --db: start (default -24h; unix seconds, RFC 3339\n"
+	       "                       or relative: -1h, -30m, -2d)\n"
+	       "      --until T        with --db: end (default now)\n"
 	       "  -o, --output FILE    write the picture to FILE ('-' = stdout; default\n"
 	       "                       twscope-VIEW.svg or .png in the current directory)\n"
 	       "      --format FMT     svg (default) or png; a FILE ending in .png means png\n"
@@ -64,7 +69,8 @@ static void help(void)
 	       "  twscope history --json > h.json && twscope graph --input h.json\n"
 	       "  twscope graph --input h.json --what dest -o dest.png\n"
 	       "  twscope history --json | twscope graph --input - -o tw.png\n"
-	       "  twscope graph --db history.db --what rates\n",
+	       "  twscope graph --db history.db --what rates\n"
+	       "  twscope graph --db history.db --since -2h -o last-2h.png\n",
 	       GRAPH_MIN_WIDTH, GRAPH_MAX_WIDTH, GRAPH_DEFAULT_WIDTH, GRAPH_MIN_HEIGHT, GRAPH_MAX_HEIGHT);
 }
 
@@ -77,7 +83,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_args *a)
 {
-	enum { OPT_INPUT = 256, OPT_DB, OPT_FORMAT, OPT_WHAT, OPT_WIDTH, OPT_HEIGHT };
+	enum { OPT_INPUT = 256, OPT_DB, OPT_FORMAT, OPT_WHAT, OPT_WIDTH, OPT_HEIGHT, OPT_SINCE, OPT_UNTIL };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -86,9 +92,13 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
 		{ "what", required_argument, NULL, OPT_WHAT },
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "height", required_argument, NULL, OPT_HEIGHT },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const char *since = NULL, *until = NULL;
+	int64_t now = (int64_t)time(NULL);
 	uint32_t n;
 	int c;
 
@@ -129,6 +139,12 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
 						GRAPH_MAX_HEIGHT);
 			a->g.height = n;
 			break;
+		case OPT_SINCE:
+			since = optarg;
+			break;
+		case OPT_UNTIL:
+			until = optarg;
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -140,22 +156,29 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
 		return tw_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!a->input == !a->db)
 		return tw_usage(ctx, "give the history with --input FILE or --db PATH (one of them)%s", "");
+	if ((since || until) && !a->db)
+		return tw_usage(ctx, "--since and --until go with --db (an --input file holds its own range)%s", "");
+	a->until = now;
+	if (until && history_parse_time(until, now, &a->until) < 0)
+		return tw_usage(ctx, "invalid --until '%s' (unix seconds, RFC 3339, or -1h, -30m, -2d)", until);
+	a->since = a->until - GRAPH_DB_SPAN_SEC;
+	if (since && history_parse_time(since, now, &a->since) < 0)
+		return tw_usage(ctx, "invalid --since '%s' (unix seconds, RFC 3339, or -1h, -30m, -2d)", since);
+	if (a->since >= a->until)
+		return tw_usage(ctx, "--since must be before --until%s", "");
 	if (!a->format_set && a->out && ends_with(a->out, ".png"))
 		a->g.format = GRAPH_FMT_PNG;
 	return 0;
 }
 
-/*
- * The history in the recorder's database at path, the last
- * GRAPH_DB_SPAN_SEC seconds, through the recorder's query (src/history/).
- */
-static int load_db(const char *path, struct graph_history *ret, char *err, size_t len)
+/* The history in the recorder's database at path, through its query (src/history/). */
+static int load_db(const char *path, int64_t since, int64_t until, struct graph_history *ret, char *err,
+		   size_t len)
 {
 	struct json_object *o = NULL;
-	int64_t now = (int64_t)time(NULL);
 	int r;
 
-	r = history_query_json(path, now - GRAPH_DB_SPAN_SEC, now, &o);
+	r = history_query_json(path, since, until, &o);
 	if (r < 0) {
 		snprintf(err, len, "%s", strerror(-r));
 		return r;
@@ -202,7 +225,7 @@ int cmd_graph(struct tw_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	src = a.input ? a.input : a.db;
-	r = a.input ? graph_history_load_file(a.input, &h, err, sizeof(err)) : load_db(a.db, &h, err, sizeof(err));
+	r = a.input ? graph_history_load_file(a.input, &h, err, sizeof(err)) : load_db(a.db, a.since, a.until, &h, err, sizeof(err));
 	if (r < 0) {
 		char msg[600];
 

@@ -103,6 +103,13 @@ check_eq "integrity" ok "$("$TWSCOPE" history --db "$DB" --check)"
 "$TWSCOPE" history --db "$DB" --since yesterday >/dev/null 2>&1
 check_eq "bad --since is a usage error" 2 "$?"
 
+# graph --db: the picture drawn from the same database holds the same steps.
+"$TWSCOPE" graph --db "$DB" --since "$T0" --until "$END" -o "$TW_TMP/h.svg" 2>/dev/null
+check_eq "graph --db exit" 0 "$?"
+check_eq "graph --db: time_wait drawn at 500 and at 2000" "500 2000" \
+	"$(python3 tests/integration/graphcheck.py points "$TW_TMP/h.svg" time_wait | tr ' ' '\n' |
+		cut -d: -f2 | grep -xE '500|2000' | sort -nu | tr '\n' ' ' | sed 's/ $//')"
+
 # serve --history: the same recorder inside serve.
 DB2=$TW_TMP/s.db
 "$TWSCOPE" serve --netns "$NS" --listen 127.0.0.1:0 --history "$DB2" 2>"$TW_TMP/serve.err" &
