@@ -425,25 +425,119 @@ static int lookup_containerd(const char *root, struct nsname *n)
 	return -ENOENT;
 }
 
+/* "key = value" of one TOML line: the value unquoted, when it is a plain string. */
+static bool toml_string(const char *line, size_t n, const char *key, char *dst, size_t len)
+{
+	size_t l = strlen(key), i;
+	const char *v, *q;
+
+	if (!has_prefix(line, n, key))
+		return false;
+	for (i = l; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == n || line[i] != '=')
+		return false;
+	for (i++; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == n || (line[i] != '"' && line[i] != '\''))
+		return false;
+	v = line + i + 1;
+	q = memchr(v, line[i], (size_t)(line + n - v));
+	if (!q || memchr(v, '\\', (size_t)(q - v)) || (size_t)(q - v) >= len)
+		return false;
+	copy_str(dst, len, v, (size_t)(q - v));
+	return true;
+}
+
+/* One line of storage.conf's [storage] table. */
+static void storage_conf_line(const char *line, size_t n, struct nsname_storage *st)
+{
+	char dir[sizeof(st->graphroot)];
+
+	if (toml_string(line, n, "driver", dir, sizeof(st->driver)) && !strchr(dir, '/'))
+		copy_str(st->driver, sizeof(st->driver), dir, strlen(dir));
+	else if (toml_string(line, n, "runroot", dir, sizeof(dir)) && dir[0] == '/')
+		snprintf(st->runroot, sizeof(st->runroot), "%s", dir);
+	else if (toml_string(line, n, "graphroot", dir, sizeof(dir)) && dir[0] == '/')
+		snprintf(st->graphroot, sizeof(st->graphroot), "%s", dir);
+}
+
+void nsname_parse_storage_conf(const char *text, struct nsname_storage *st)
+{
+	const char *line = text;
+	bool in_storage = false;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		while (n && (*line == ' ' || *line == '\t')) {
+			line++;
+			n--;
+		}
+		if (n && line[0] == '[')
+			in_storage = n >= 9 && memcmp(line, "[storage]", 9) == 0;
+		else if (in_storage)
+			storage_conf_line(line, n, st);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/*
+ * storage.conf: $CONTAINERS_STORAGE_CONF (as podman reads it), else
+ * /etc/containers/storage.conf, else /usr/share/containers/storage.conf,
+ * else the defaults. Paths are under root.
+ */
+static void storage_conf(const char *root, struct nsname_storage *st)
+{
+	const char *env = secure_getenv("CONTAINERS_STORAGE_CONF");
+	const char *confs[] = { env, "/etc/containers/storage.conf", "/usr/share/containers/storage.conf" };
+
+	*st = (struct nsname_storage){ .runroot = "/run/containers/storage",
+				       .graphroot = "/var/lib/containers/storage" };
+	for (size_t i = 0; i < ARRAY_SIZE(confs); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		if (!confs[i] || confs[i][0] != '/')
+			continue;
+		if (read_under(root, confs[i], NSNAME_STATE_MAX_BYTES, &text) < 0)
+			continue;
+		nsname_parse_storage_conf(text, st);
+		return;
+	}
+}
+
+/*
+ * CRI-O and Podman: containers/storage keeps <driver>-containers/ under its
+ * run root (CRI-O's config.json) and graph root (Podman's config.json and
+ * containers.json, whose names[0] is the container's name). The driver is
+ * the configured one or, when storage.conf leaves it to detection, any.
+ */
 static int lookup_storage(const char *root, struct nsname *n)
 {
-	static const char *const stores[] = {
-		"/run/containers/storage/overlay-containers",
-		"/var/lib/containers/storage/overlay-containers",
-	};
+	static const char *const drivers[] = { "overlay", "vfs", "btrfs", "zfs", "devicemapper" };
+	struct nsname_storage st;
 	char rel[PATH_MAX];
 	int r = -ENOENT;
 
-	for (size_t i = 0; i < ARRAY_SIZE(stores) && r == -ENOENT; i++) {
-		_cleanup_free_ char *text = NULL;
+	storage_conf(root, &st);
+	for (size_t d = 0; d < ARRAY_SIZE(drivers) && r == -ENOENT; d++) {
+		const char *drv = st.driver[0] ? st.driver : drivers[d];
+		const char *stores[] = { st.runroot, st.graphroot };
 
-		snprintf(rel, sizeof(rel), "%s/%s/userdata/config.json", stores[i], n->id);
-		r = lookup_oci(root, rel, n);
-		if (r == -ENOENT)
-			continue;
-		snprintf(rel, sizeof(rel), "%s/containers.json", stores[i]);
-		if (!n->name[0] && read_under(root, rel, NSNAME_STORAGE_MAX_BYTES, &text) == 0)
-			storage_name(text, n);
+		for (size_t i = 0; i < ARRAY_SIZE(stores) && r == -ENOENT; i++) {
+			snprintf(rel, sizeof(rel), "%s/%s-containers/%s/userdata/config.json", stores[i], drv, n->id);
+			r = lookup_oci(root, rel, n);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(stores) && r != -ENOENT && !n->name[0]; i++) {
+			_cleanup_free_ char *text = NULL;
+
+			snprintf(rel, sizeof(rel), "%s/%s-containers/containers.json", stores[i], drv);
+			if (read_under(root, rel, NSNAME_STORAGE_MAX_BYTES, &text) == 0)
+				storage_name(text, n);
+		}
+		if (st.driver[0])
+			break;
 	}
 	return r;
 }

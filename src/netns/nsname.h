@@ -10,6 +10,7 @@
 #ifndef TWSCOPE_NETNS_NSNAME_H
 #define TWSCOPE_NETNS_NSNAME_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -65,11 +66,26 @@ int nsname_parse_docker_config(const char *text, struct nsname *n);
  */
 int nsname_parse_oci_config(const char *text, struct nsname *n);
 
+/* Where containers/storage keeps its state (CRI-O, Podman). */
+struct nsname_storage {
+	char driver[32];		/* "" when left to detection */
+	char runroot[PATH_MAX / 4];
+	char graphroot[PATH_MAX / 4];
+};
+
+/*
+ * nsname_parse_storage_conf() - driver, runroot and graphroot from the
+ * [storage] table of a storage.conf text (TOML); keys it does not find
+ * keep their values in st. Pure.
+ */
+void nsname_parse_storage_conf(const char *text, struct nsname_storage *st);
+
 /*
  * nsname_lookup_state() - fill names from the runtime's state files under
  * root ("" for the real host): Docker's /var/lib/docker/containers/<id>,
  * containerd's /run/containerd/io.containerd.runtime.v2.task/<ns>/<id>,
- * CRI-O's and Podman's overlay-containers/<id>/userdata. Files are read
+ * CRI-O's and Podman's <driver>-containers/<id>/userdata under the run and
+ * graph roots of storage.conf ($CONTAINERS_STORAGE_CONF, /etc/containers/). Files are read
  * bounded (NSNAME_STATE_MAX_BYTES). Returns 0 when a state file was used,
  * -ENOENT when none was found, -EINVAL when n has no container id.
  */

@@ -7,6 +7,8 @@
 #include "tw-test.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netns/nsname.h"
@@ -183,6 +185,74 @@ static void test_docker_data_root(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Podman 4.3's own files (tests/fixtures/podman, written by a rootful podman
+ * run on Debian 12, paths rewritten): the vfs driver keeps vfs-containers/,
+ * not overlay-containers/; a storage.conf moves the roots; so does
+ * $CONTAINERS_STORAGE_CONF, read under the root as podman reads it.
+ */
+#define PM_ID "eb6b2d12e179b06b14ba9fca0f9359241a7edd1325fd72857a5281db1e0f873a"
+#define PM "tests/fixtures/podman"
+
+static void test_podman_storage(void **state)
+{
+	struct nsname n = { .runtime = NSNAME_RT_PODMAN, .id = PM_ID };
+	char label[1024], vfs[PATH_MAX], conf[PATH_MAX];
+
+	(void)state;
+	/* read_small_file() takes relative paths as /proc's */
+	assert_non_null(realpath(PM "/vfs", vfs));
+	assert_non_null(realpath(PM "/conf", conf));
+	unsetenv("CONTAINERS_STORAGE_CONF");
+	assert_int_equal(nsname_lookup_state(vfs, &n), 0);
+	assert_string_equal(n.name, "db1");
+	assert_string_equal(n.pod_name, "");
+	nsname_label(&n, label, sizeof(label));
+	assert_string_equal(label, "podman db1");
+
+	memset(n.name, 0, sizeof(n.name));
+	assert_int_equal(nsname_lookup_state(conf, &n), 0);
+	assert_string_equal(n.name, "db1-srv");
+
+	/* the env's storage.conf wins over /etc's: its roots hold nothing */
+	memset(n.name, 0, sizeof(n.name));
+	assert_int_equal(setenv("CONTAINERS_STORAGE_CONF", "/env/storage.conf", 1), 0);
+	assert_int_equal(nsname_lookup_state(conf, &n), -ENOENT);
+	/* a relative one is ignored, a missing one too */
+	assert_int_equal(setenv("CONTAINERS_STORAGE_CONF", "env/storage.conf", 1), 0);
+	assert_int_equal(nsname_lookup_state(conf, &n), 0);
+	assert_string_equal(n.name, "db1-srv");
+	assert_int_equal(setenv("CONTAINERS_STORAGE_CONF", "/env/missing.conf", 1), 0);
+	assert_int_equal(nsname_lookup_state(conf, &n), 0);
+	unsetenv("CONTAINERS_STORAGE_CONF");
+
+	/* a created, never started container has no config.json yet */
+	memcpy(n.id, "f63fa0408ce4d20f86f7e6912c613fd38e4100402b980cd554f48cb3a95f8a6e", 65);
+	assert_int_equal(nsname_lookup_state(vfs, &n), -ENOENT);
+}
+
+static void test_storage_conf(void **state)
+{
+	struct nsname_storage st = { .runroot = "/r", .graphroot = "/g" };
+
+	(void)state;
+	nsname_parse_storage_conf("", &st);
+	assert_string_equal(st.driver, "");
+	assert_string_equal(st.runroot, "/r");
+	nsname_parse_storage_conf("driver = \"vfs\"\n[storage.options]\ngraphroot = \"/x\"\n", &st);
+	assert_string_equal(st.driver, "");
+	assert_string_equal(st.graphroot, "/g");
+	nsname_parse_storage_conf("[storage]\n\tdriver=\"btrfs\"\ngraphrootx = \"/y\"\n"
+				  "runroot = \"relative\"\ngraphroot = \"/a\\\\b\"\n"
+				  "graphroot = \"/unterminated\n", &st);
+	assert_string_equal(st.driver, "btrfs");
+	assert_string_equal(st.runroot, "/r");
+	assert_string_equal(st.graphroot, "/g");
+	nsname_parse_storage_conf("[storage]\ndriver = \"../../etc\"\ngraphroot = '/q'", &st);
+	assert_string_equal(st.driver, "btrfs");
+	assert_string_equal(st.graphroot, "/q");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +262,8 @@ int main(void)
 		cmocka_unit_test(test_units_and_garbage),
 		cmocka_unit_test(test_state_texts),
 		cmocka_unit_test(test_docker_data_root),
+		cmocka_unit_test(test_podman_storage),
+		cmocka_unit_test(test_storage_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
