@@ -3,8 +3,9 @@
  * twscope doctor: collect the facts of a namespace (or load a saved bundle),
  * evaluate the rules and render the findings. Exit codes follow the Nagios
  * plugin API: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also usage errors and
- * collection failures). Collecting is facts.c, deciding advice.c, text
- * output-doctor.c, saving and loading bundles bundle.c.
+ * collection failures). Collecting is facts.c, deciding advice.c and the
+ * rules-*.c, text output-doctor.c, saving and loading bundles bundle-save.c
+ * and bundle-load.c.
  */
 #include "twscope.h"
 

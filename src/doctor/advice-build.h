@@ -2,7 +2,7 @@
 /*
  * advice-build: what every rule file of doctor uses to fill a finding
  * (title, evidence, key/values, why, fix) and to read facts safely, plus
- * the rules that live outside advice.c. Internal to src/doctor/: only
+ * the rules, which live in rules-<topic>.c. Internal to src/doctor/: only
  * advice.c and the rule files include it. Pure: no I/O, no printing.
  */
 #ifndef TWSCOPE_DOCTOR_ADVICE_BUILD_H
@@ -14,6 +14,7 @@
 
 #include "doctor/advice.h"
 #include "doctor/facts.h"
+#include "doctor/kver.h"
 #include "util.h"
 
 /* --- finding builders --------------------------------------------------- */
@@ -132,6 +133,53 @@ static inline const char *window(const struct tw_facts *f, char *buf, size_t len
 	return buf;
 }
 
+/* --- kernel facts -------------------------------------------------------- */
+
+/* kernel_has() - does the facts' kernel (uname -r, or the bundle's) have a change? */
+static inline enum kver_has kernel_has(const struct tw_facts *f, enum kchange_id id)
+{
+	return kver_has(f->kernel, id);
+}
+
+/* kernel_name() - "Linux 4.9" for the facts' kernel, or "this kernel" when unknown. */
+static inline const char *kernel_name(const struct tw_facts *f, char *buf, size_t len)
+{
+	struct kver k;
+
+	if (kver_parse(f->kernel, &k) < 0)
+		return "this kernel";
+	snprintf(buf, len, "Linux %u.%u", k.major, k.minor);
+	return buf;
+}
+
+/* since() - "Linux 6.3" for a change of the table. */
+static inline const char *since(enum kchange_id id, char *buf, size_t len)
+{
+	snprintf(buf, len, "Linux %u.%u", kchange_major(id), kchange_minor(id));
+	return buf;
+}
+
+/* Rules in rules-ports.c (their table entries are in rules.def). */
+void rule_port_exhaustion(const struct tw_facts *f, struct advice_finding *x);
+void rule_port_range(const struct tw_facts *f, struct advice_finding *x);
+
+/* Rules in rules-timewait.c (their table entries are in rules.def). */
+void rule_tw_bucket_overflow(const struct tw_facts *f, struct advice_finding *x);
+void rule_tw_reuse_ineffective(const struct tw_facts *f, struct advice_finding *x);
+void rule_tw_recycle(const struct tw_facts *f, struct advice_finding *x);
+void rule_fin_timeout_myth(const struct tw_facts *f, struct advice_finding *x);
+void rule_paws_rejects(const struct tw_facts *f, struct advice_finding *x);
+void rule_server_side_timewait(const struct tw_facts *f, struct advice_finding *x);
+void rule_unknown_side(const struct tw_facts *f, struct advice_finding *x);
+void rule_tw_count_mismatch(const struct tw_facts *f, struct advice_finding *x);
+
+/* Rules in rules-sockets.c (their table entries are in rules.def). */
+void rule_close_wait_leak(const struct tw_facts *f, struct advice_finding *x);
+void rule_fin_wait2_orphans(const struct tw_facts *f, struct advice_finding *x);
+void rule_abortive_closes(const struct tw_facts *f, struct advice_finding *x);
+
+/* Rules in rules-netns.c (their table entries are in rules.def). */
+void rule_sysctl_drift(const struct tw_facts *f, struct advice_finding *x);
 
 /* Rules in rules-conntrack.c (their table entries are in rules.def). */
 void rule_snat_port_exhaustion(const struct tw_facts *f, struct advice_finding *x);

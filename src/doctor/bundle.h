@@ -3,7 +3,8 @@
  * bundle: doctor's facts saved as JSON (--save) and loaded back (--load).
  * A bundle is untrusted input: the loader checks syntax, types, ranges and
  * the invariants collection guarantees, and names the offending field.
- * No printing; facts.c collects, this file only (de)serialises.
+ * No printing; facts.c collects, bundle-save.c and bundle-load.c only
+ * (de)serialise.
  */
 #ifndef TWSCOPE_BUNDLE_H
 #define TWSCOPE_BUNDLE_H

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for advice.c: every rule fires, stays quiet and says unknown
- * when its input is missing, on facts built here. Also checks the overall
- * state order and that docs/findings.md documents exactly the rule table.
+ * Unit tests for advice.c and the rules-*.c: every rule fires, stays quiet
+ * and says unknown when its input is missing, on facts built here. Also
+ * checks the overall state order and that docs/findings.md documents
+ * exactly the rule table.
  */
 #include <setjmp.h>
 #include <stdarg.h>

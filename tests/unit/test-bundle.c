@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for bundle.c and the code that consumes loaded facts: a saved
- * fixture evaluated offline, the round trip, and the hostile bundles of
- * issue part 4/5 (clamped integers, inverted ranges, NUL bytes, null, deep
- * nesting, huge and non-regular files), plus the arithmetic in advice.c and
- * the doctor JSON renderer on values no kernel produces.
+ * Unit tests for bundle-save.c, bundle-load.c and the code that consumes
+ * loaded facts: a saved fixture evaluated offline, the round trip, and the
+ * hostile bundles of issue part 4/5 (clamped integers, inverted ranges, NUL
+ * bytes, null, deep nesting, huge and non-regular files), plus the
+ * arithmetic in the rules (rules-*.c) and the doctor JSON renderer on values
+ * no kernel produces.
  */
 #include <errno.h>
 #include <fcntl.h>
