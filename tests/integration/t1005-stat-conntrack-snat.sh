@@ -61,11 +61,13 @@ J=$TW_TMP/ct.json
 # natpeer reports a client's close once its own socket is in TIME_WAIT; the
 # last ACK may still be on its way through the gateway (seen under qemu
 # emulation), so wait, bounded, until no entry is in a closing state.
-for _ in $(seq 50); do
+for k in $(seq 50); do
 	nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
+	[ "$k" = 1 ] && echo "note: first dump: $(jq -c '[.conntrack.tcp_states, .conntrack.stats]' "$J")"
 	[ "$(jqv "$J" '.conntrack.tcp_states | [.fin_wait, .close_wait, .last_ack, .close, .syn_sent, .syn_recv] | map(. // 0) | add')" = 0 ] && break
 	sleep 0.2
 done
+echo "note: dumps until quiet: $k; client 1: $(nsexec "$C1" nstat -az TcpExtTCPAbortOnData TcpAttemptFails TcpRetransSegs TcpExtTCPTimeouts TcpEstabResets TcpOutRsts 2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }')"
 nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
 check_eq "exit" 0 "$?"
 check_eq "loaded" true "$(jqv "$J" .conntrack.loaded)"
