@@ -43,7 +43,7 @@ populate() {
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" \
 		net.ipv4.tcp_max_tw_buckets=$(($2 + 100000)) net.core.somaxconn=65535 \
-		net.ipv4.tcp_max_syn_backlog=65535
+		net.ipv4.tcp_max_syn_backlog=65535 net.ipv4.tcp_tw_reuse=0
 	timeout 150 ip netns exec "$1" $B/twpop -n "$2" -j "$threads" -t 120 >"$tmpd/pop-$1.json"
 }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
