@@ -26,18 +26,19 @@ struct tw_cmd {
 };
 
 static const struct tw_cmd commands[] = {
+	/* in the order a user meets them: look, watch, act, keep, learn */
 	{ "doctor", cmd_doctor, "audit TIME_WAIT health: findings, evidence and fixes" },
 	{ "stat", cmd_stat, "census of TCP sockets, TIME_WAIT sides and ephemeral ports" },
-	{ "lab", cmd_lab, "reproduce TIME_WAIT scenarios in private namespaces" },
-	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
-	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
-	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
-	{ "kill", cmd_kill, "destroy TIME_WAIT (or other) sockets a filter selects, guarded" },
 	{ "top", cmd_top, "live view of TIME_WAIT and port use per destination" },
-	{ "graph", cmd_graph, "draw the recorded history as an SVG or PNG picture" },
-	{ "report", cmd_report, "one self-contained HTML file: findings, census, graphs" },
+	{ "trace", cmd_trace, "eBPF: who closes first, who hits EADDRNOTAVAIL" },
+	{ "kill", cmd_kill, "destroy TIME_WAIT (or other) sockets a filter selects, guarded" },
+	{ "serve", cmd_serve, "Prometheus exporter for the census, counters and findings" },
 	{ "record", cmd_record, "keep a history of the figures and findings in SQLite" },
 	{ "history", cmd_history, "query what record kept: JSON, CSV or a table" },
+	{ "graph", cmd_graph, "draw the recorded history as an SVG or PNG picture" },
+	{ "report", cmd_report, "one self-contained HTML file: findings, census, graphs" },
+	{ "lab", cmd_lab, "reproduce TIME_WAIT scenarios in private namespaces" },
+	{ "explain", cmd_explain, "a finding, lab scenario or kernel fact explained, offline" },
 };
 
 static void print_main_help(FILE *f)
