@@ -1,34 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Source-NAT rules from the nf_tables ruleset, read over nfnetlink and
- * parsed here (the messages are untrusted: nfnl_attrs_parse bounds every
- * nested attribute). Per rule, the expressions are walked in order with a
- * model of the registers that immediate expressions load, so a masq/nat
- * expression's port range is known when it came from immediates. Also
- * iptables-nft's xt MASQUERADE/SNAT targets. No printing.
+ * Source-NAT rules from the nf_tables ruleset: the NFT_MSG_GETRULE dump
+ * comes over nfnl (the kernel-only socket and its checked receive loop) and
+ * each rule message is parsed by libnftnl. Per rule, the expressions are
+ * walked in order with a model of the registers that immediate expressions
+ * load, so a masq/nat expression's port range is known when it came from
+ * immediates. Also iptables-nft's xt MASQUERADE/SNAT targets. No printing.
  */
 #include "conntrack/natpool.h"
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netlink.h>
+
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 
 #include "conntrack/nfnl.h"
 
 /* Four 16-byte registers or sixteen 32-bit ones: the same 64 bytes. */
 #define REG_BYTES 64
-#define EXPR_NAME_LEN 32
-#define XT_NAME_LEN 32
+#define REG_WORDS (REG_BYTES / 4)
 
 struct regs {
 	uint8_t bytes[REG_BYTES];
-	uint8_t known[REG_BYTES / 4];	/* 32-bit word loaded by an immediate */
+	uint8_t known[REG_WORDS];	/* 32-bit word loaded by an immediate */
 };
 
 /* Byte offset of register reg, or -1 (NFT_REG_VERDICT and unknown ones). */
@@ -41,41 +44,83 @@ static int reg_off(uint32_t reg)
 	return -1;
 }
 
-static void reg_load(struct regs *r, uint32_t reg, const struct nfnl_attr *data)
+static void reg_forget(struct regs *r, int off, size_t n)
 {
-	struct nfnl_attr tb[NFTA_DATA_MAX + 1];
-	int off = reg_off(reg);
-	size_t n;
+	for (size_t i = (size_t)off / 4; i < REG_WORDS && i < ((size_t)off + n + 3) / 4; i++)
+		r->known[i] = 0;
+}
 
+/* An immediate: its data into its destination register. */
+static void reg_load(struct regs *r, const struct nftnl_expr *e)
+{
+	const void *val;
+	uint32_t n = 0;
+	int off;
+
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_IMM_DREG))
+		return;
+	off = reg_off(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG));
 	if (off < 0)
 		return;
-	if (!data->data || nfnl_attrs_parse(data->data, data->len, tb, NFTA_DATA_MAX) < 0 ||
-	    !tb[NFTA_DATA_VALUE].data) {
-		r->known[off / 4] = 0;
+	val = NULL;
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_DATA))
+		val = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &n);
+	if (!val || !n) {
+		reg_forget(r, off, 4);
 		return;
 	}
-	n = tb[NFTA_DATA_VALUE].len;
-	if (n > REG_BYTES - (size_t)off)
-		n = REG_BYTES - (size_t)off;
-	memcpy(r->bytes + off, tb[NFTA_DATA_VALUE].data, n);
+	if (n > REG_BYTES - (uint32_t)off)
+		n = REG_BYTES - (uint32_t)off;
+	memcpy(r->bytes + off, val, n);
 	for (size_t i = 0; i < (n + 3) / 4; i++)
 		r->known[off / 4 + i] = 1;
 }
 
-/* Any other expression with a destination register makes that register unknown. */
-static void reg_clobber(struct regs *r, const struct nfnl_attr *data)
-{
-	struct nfnl_attr tb[2];
-	uint32_t reg;
-	int off;
+/* The destination register attribute of expressions that write one. */
+static const struct {
+	const char *name;
+	uint16_t dreg;
+} dregs[] = {
+	{ "payload", NFTNL_EXPR_PAYLOAD_DREG },	{ "meta", NFTNL_EXPR_META_DREG },
+	{ "ct", NFTNL_EXPR_CT_DREG },		{ "bitwise", NFTNL_EXPR_BITWISE_DREG },
+	{ "byteorder", NFTNL_EXPR_BYTEORDER_DREG }, { "lookup", NFTNL_EXPR_LOOKUP_DREG },
+	{ "exthdr", NFTNL_EXPR_EXTHDR_DREG },	{ "rt", NFTNL_EXPR_RT_DREG },
+	{ "socket", NFTNL_EXPR_SOCKET_DREG },	{ "numgen", NFTNL_EXPR_NG_DREG },
+	{ "hash", NFTNL_EXPR_HASH_DREG },	{ "fib", NFTNL_EXPR_FIB_DREG },
+	{ "osf", NFTNL_EXPR_OSF_DREG },		{ "xfrm", NFTNL_EXPR_XFRM_DREG },
+	{ "tunnel", NFTNL_EXPR_TUNNEL_DREG },
+};
 
-	/* NFTA_*_DREG is attribute 1 in meta, payload, ct, lookup, ...; any write is a guess */
-	if (!data->data || nfnl_attrs_parse(data->data, data->len, tb, 1) < 0 ||
-	    !nfnl_attr_be32(&tb[1], &reg))
+/* Expressions that write no register. */
+static const char *const no_dreg[] = {
+	"cmp", "counter", "log", "limit", "quota", "range", "dynset", "objref", "redir", "reject",
+	"match", "notrack", "queue", "dup", "fwd", "connlimit", "last", "synproxy", "tproxy",
+	"flow_offload", "secmark", "masq", "nat", "target",
+};
+
+/*
+ * Any other expression with a destination register makes that register
+ * unknown (up to 16 bytes from it: lengths are per expression); one this
+ * table does not know makes them all unknown.
+ */
+static void reg_clobber(struct regs *r, const char *name, const struct nftnl_expr *e)
+{
+	for (size_t i = 0; i < sizeof(no_dreg) / sizeof(no_dreg[0]); i++)
+		if (!strcmp(name, no_dreg[i]))
+			return;
+	for (size_t i = 0; i < sizeof(dregs) / sizeof(dregs[0]); i++) {
+		int off;
+
+		if (strcmp(name, dregs[i].name))
+			continue;
+		if (!nftnl_expr_is_set(e, dregs[i].dreg))
+			return;
+		off = reg_off(nftnl_expr_get_u32(e, dregs[i].dreg));
+		if (off >= 0)
+			reg_forget(r, off, 16);
 		return;
-	off = reg_off(reg);
-	if (off >= 0)
-		r->known[off / 4] = 0;
+	}
+	memset(r->known, 0, sizeof(r->known));
 }
 
 static bool reg_port(const struct regs *r, uint32_t reg, uint16_t *ret)
@@ -90,20 +135,18 @@ static bool reg_port(const struct regs *r, uint32_t reg, uint16_t *ret)
 	return true;
 }
 
-static void set_range(struct nat_rule *nr, const struct regs *r, const struct nfnl_attr *rmin,
-		      const struct nfnl_attr *rmax)
+/* The range of a masq/nat expression from its proto registers (attributes amin, amax). */
+static void set_range(struct nat_rule *nr, const struct regs *r, const struct nftnl_expr *e,
+		      uint16_t amin, uint16_t amax)
 {
 	uint32_t a, b;
 	uint16_t lo, hi;
 
-	if (!nfnl_attr_be32(rmin, &a))
+	if (!nftnl_expr_is_set(e, amin))
 		return;
-	b = a;
+	a = nftnl_expr_get_u32(e, amin);
 	/* No max register: the kernel uses the min register for both. */
-	if (rmax->data && !nfnl_attr_be32(rmax, &b)) {
-		nr->ports_unknown = true;
-		return;
-	}
+	b = nftnl_expr_is_set(e, amax) ? nftnl_expr_get_u32(e, amax) : a;
 	if (!reg_port(r, a, &lo) || !reg_port(r, b, &hi)) {
 		nr->ports_unknown = true;
 		return;
@@ -125,82 +168,79 @@ static void set_flags(struct nat_rule *nr, uint32_t flags)
 	nr->random_fully = flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 }
 
-static bool parse_masq(const struct nfnl_attr *data, const struct regs *r, struct nat_rule *nr)
+static bool parse_masq(const struct nftnl_expr *e, const struct regs *r, struct nat_rule *nr)
 {
-	struct nfnl_attr tb[NFTA_MASQ_MAX + 1];
-	uint32_t flags = 0;
-
-	if (!data->data || nfnl_attrs_parse(data->data, data->len, tb, NFTA_MASQ_MAX) < 0)
-		return false;
 	nr->masquerade = true;
-	if (nfnl_attr_be32(&tb[NFTA_MASQ_FLAGS], &flags))
-		set_flags(nr, flags);
-	set_range(nr, r, &tb[NFTA_MASQ_REG_PROTO_MIN], &tb[NFTA_MASQ_REG_PROTO_MAX]);
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS))
+		set_flags(nr, nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_FLAGS));
+	set_range(nr, r, e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, NFTNL_EXPR_MASQ_REG_PROTO_MAX);
 	return true;
 }
 
-static bool parse_nat(const struct nfnl_attr *data, const struct regs *r, struct nat_rule *nr)
+static bool parse_nat(const struct nftnl_expr *e, const struct regs *r, struct nat_rule *nr)
 {
-	struct nfnl_attr tb[NFTA_NAT_MAX + 1];
-	uint32_t type, flags = 0;
-
-	if (!data->data || nfnl_attrs_parse(data->data, data->len, tb, NFTA_NAT_MAX) < 0 ||
-	    !nfnl_attr_be32(&tb[NFTA_NAT_TYPE], &type) || type != NFT_NAT_SNAT)
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_NAT_TYPE) ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) != NFT_NAT_SNAT)
 		return false;
-	if (nfnl_attr_be32(&tb[NFTA_NAT_FLAGS], &flags))
-		set_flags(nr, flags);
-	set_range(nr, r, &tb[NFTA_NAT_REG_PROTO_MIN], &tb[NFTA_NAT_REG_PROTO_MAX]);
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS))
+		set_flags(nr, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS));
+	set_range(nr, r, e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX);
 	return true;
 }
 
 /*
- * iptables-nft keeps MASQUERADE/SNAT as xt targets: the info is the
- * target's own struct in host byte order with ports in network order:
- * nf_nat_ipv4_multi_range_compat (20 bytes, padded to 24 by XT_ALIGN:
- * rangesize, flags, min_ip, max_ip, min port, max port) or
- * nf_nat_range/nf_nat_range2 (flags, two 16-byte addresses, min port, max
- * port[, base port]; 40 and 48 bytes).
+ * An xtables MASQUERADE/SNAT target's info (iptables-nft's targets in
+ * nf_tables, and legacy iptables): the target's own struct in host byte
+ * order with ports in network order, nf_nat_ipv4_multi_range_compat
+ * (revision 0 of the IPv4 targets; 20 bytes, which the kernel hands back
+ * XT_ALIGN()ed to 24) or nf_nat_range/nf_nat_range2 (40 and 48 bytes).
  */
-static bool parse_xt(const struct nfnl_attr *data, struct nat_rule *nr)
+static void parse_xt_info(struct nat_rule *nr, const void *info, size_t len)
 {
-	struct nfnl_attr tb[NFTA_TARGET_MAX + 1];
-	char name[XT_NAME_LEN];
-	const uint8_t *info;
-	size_t len, foff, poff;
+	const struct nf_nat_ipv4_multi_range_compat *c = info;
+	const struct nf_nat_range *nat = info;
+	size_t foff, poff;
 	uint32_t flags;
 	uint16_t lo, hi;
 
-	if (!data->data || nfnl_attrs_parse(data->data, data->len, tb, NFTA_TARGET_MAX) < 0 ||
-	    !nfnl_attr_str(&tb[NFTA_TARGET_NAME], name, sizeof(name)))
-		return false;
-	if (strcmp(name, "MASQUERADE") && strcmp(name, "SNAT"))
-		return false;
-	nr->masquerade = !strcmp(name, "MASQUERADE");
-	nr->iptables = true;
-	info = tb[NFTA_TARGET_INFO].data;
-	len = tb[NFTA_TARGET_INFO].len;
-	/* the info is XT_ALIGN()ed: the 20-byte compat struct comes as 24 bytes */
-	if (info && len >= 20 && len < 40) {
-		foff = 4;
-		poff = 16;
-	} else if (info && len >= 40) {
-		foff = 0;
-		poff = 36;
+	if (info && len >= sizeof(*c) && len < sizeof(*nat)) {
+		foff = offsetof(struct nf_nat_ipv4_multi_range_compat, range[0].flags);
+		poff = offsetof(struct nf_nat_ipv4_multi_range_compat, range[0].min);
+	} else if (info && len >= sizeof(*nat)) {
+		foff = offsetof(struct nf_nat_range, flags);
+		poff = offsetof(struct nf_nat_range, min_proto);
 	} else {
 		nr->ports_unknown = true;
-		return true;
+		return;
 	}
-	memcpy(&flags, info + foff, 4);
+	/* memcpy: the blob's alignment is not promised */
+	memcpy(&flags, (const char *)info + foff, 4);
 	set_flags(nr, flags);
 	if (!(flags & NF_NAT_RANGE_PROTO_SPECIFIED))
-		return true;
-	memcpy(&lo, info + poff, 2);
-	memcpy(&hi, info + poff + 2, 2);
+		return;
+	memcpy(&lo, (const char *)info + poff, 2);
+	memcpy(&hi, (const char *)info + poff + 2, 2);
 	lo = be16toh(lo);
 	hi = be16toh(hi);
 	nr->have_ports = true;
 	nr->port_lo = lo < hi ? lo : hi;
 	nr->port_hi = lo < hi ? hi : lo;
+}
+
+static bool parse_xt(const struct nftnl_expr *e, struct nat_rule *nr)
+{
+	const char *name = nftnl_expr_is_set(e, NFTNL_EXPR_TG_NAME) ?
+				   nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME) : NULL;
+	const void *info = NULL;
+	uint32_t len = 0;
+
+	if (!name || (strcmp(name, "MASQUERADE") && strcmp(name, "SNAT")))
+		return false;
+	nr->masquerade = !strcmp(name, "MASQUERADE");
+	nr->iptables = true;
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_TG_INFO))
+		info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+	parse_xt_info(nr, info, len);
 	return true;
 }
 
@@ -213,72 +253,89 @@ static void add_rule(struct nat_rules *rules, const struct nat_rule *nr)
 	rules->rule[rules->n++] = *nr;
 }
 
-static int rule_cb(uint8_t msg_type, const void *payload, size_t len, void *data)
+static void copy_name(char *dst, const struct nftnl_rule *rule, uint16_t attr)
 {
-	struct nat_rules *rules = data;
-	struct nfnl_attr tb[NFTA_RULE_MAX + 1];
+	const char *s = nftnl_rule_is_set(rule, attr) ? nftnl_rule_get_str(rule, attr) : NULL;
+
+	if (!s || !*s)
+		s = "?";
+	snprintf(dst, NATPOOL_NAME_LEN, "%s", s);
+}
+
+/* The source-NAT expressions of one parsed rule, in order. */
+static int rule_walk(struct nat_rules *rules, const struct nftnl_rule *rule)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(rule);
+	struct nftnl_expr *e;
 	struct nat_rule base;
 	struct regs r;
-	const char *p;
-	size_t off = 0, elen;
 
-	if (msg_type != NFT_MSG_NEWRULE)
-		return -EBADMSG;
-	if (nfnl_attrs_parse(payload, len, tb, NFTA_RULE_MAX) < 0)
-		return -EBADMSG;
+	if (!it)
+		return -ENOMEM;
 	memset(&base, 0, sizeof(base));
 	memset(&r, 0, sizeof(r));
-	if (!nfnl_attr_str(&tb[NFTA_RULE_TABLE], base.table, sizeof(base.table)))
-		strcpy(base.table, "?");
-	if (!nfnl_attr_str(&tb[NFTA_RULE_CHAIN], base.chain, sizeof(base.chain)))
-		strcpy(base.chain, "?");
-	/* The table's family came in nfgenmsg, which nfnl strips: not needed for ports. */
-	p = tb[NFTA_RULE_EXPRESSIONS].data;
-	elen = tb[NFTA_RULE_EXPRESSIONS].len;
-	while (p && off < elen) {
-		struct nfnl_attr one[NFTA_LIST_MAX + 1], ex[NFTA_EXPR_MAX + 1];
-		struct nfnl_attr *elem;
+	copy_name(base.table, rule, NFTNL_RULE_TABLE);
+	copy_name(base.chain, rule, NFTNL_RULE_CHAIN);
+	if (nftnl_rule_is_set(rule, NFTNL_RULE_FAMILY))
+		base.family = (uint8_t)nftnl_rule_get_u32(rule, NFTNL_RULE_FAMILY);
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 		struct nat_rule nr = base;
-		char name[EXPR_NAME_LEN];
-		uint16_t alen;
-		uint32_t reg;
 		bool hit = false;
 
-		if (elen - off < 4)
-			return -EBADMSG;
-		memcpy(&alen, p + off, 2);
-		if (alen < 4 || alen > elen - off)
-			return -EBADMSG;
-		if (nfnl_attrs_parse(p + off, alen, one, NFTA_LIST_MAX) < 0)
-			return -EBADMSG;
-		elem = &one[NFTA_LIST_ELEM];
-		if (!elem->data || nfnl_attrs_parse(elem->data, elem->len, ex, NFTA_EXPR_MAX) < 0 ||
-		    !nfnl_attr_str(&ex[NFTA_EXPR_NAME], name, sizeof(name)))
-			return -EBADMSG;
-		if (!strcmp(name, "immediate")) {
-			struct nfnl_attr im[NFTA_IMMEDIATE_MAX + 1];
-
-			if (ex[NFTA_EXPR_DATA].data &&
-			    nfnl_attrs_parse(ex[NFTA_EXPR_DATA].data, ex[NFTA_EXPR_DATA].len, im,
-					     NFTA_IMMEDIATE_MAX) == 0 &&
-			    nfnl_attr_be32(&im[NFTA_IMMEDIATE_DREG], &reg))
-				reg_load(&r, reg, &im[NFTA_IMMEDIATE_DATA]);
-		} else if (!strcmp(name, "masq")) {
-			hit = parse_masq(&ex[NFTA_EXPR_DATA], &r, &nr);
-		} else if (!strcmp(name, "snat") || !strcmp(name, "nat")) {
-			hit = parse_nat(&ex[NFTA_EXPR_DATA], &r, &nr);
-		} else if (!strcmp(name, "target")) {
-			hit = parse_xt(&ex[NFTA_EXPR_DATA], &nr);
-		} else {
-			reg_clobber(&r, &ex[NFTA_EXPR_DATA]);
-		}
+		if (!name)
+			continue;
+		if (!strcmp(name, "immediate"))
+			reg_load(&r, e);
+		else if (!strcmp(name, "masq"))
+			hit = parse_masq(e, &r, &nr);
+		else if (!strcmp(name, "nat"))
+			hit = parse_nat(e, &r, &nr);
+		else if (!strcmp(name, "target"))
+			hit = parse_xt(e, &nr);
+		else
+			reg_clobber(&r, name, e);
 		if (hit)
 			add_rule(rules, &nr);
-		if (NLA_ALIGN((size_t)alen) >= elen - off)
-			break;
-		off += NLA_ALIGN((size_t)alen);
 	}
+	nftnl_expr_iter_destroy(it);
 	return 0;
+}
+
+/*
+ * libmnl's attribute walk stops quietly at an attribute that claims more
+ * than its container holds, which would pass a cut rule off as a shorter
+ * one: such messages are refused here first (the rule's attributes and
+ * its expression list), the rest is libnftnl's.
+ */
+static bool rule_bounded(const void *payload, size_t len)
+{
+	struct nfnl_attr tb[NFTA_RULE_MAX + 1], el[NFTA_LIST_MAX + 1];
+
+	if (nfnl_attrs_parse(payload, len, tb, NFTA_RULE_MAX) < 0)
+		return false;
+	return !tb[NFTA_RULE_EXPRESSIONS].data ||
+	       nfnl_attrs_parse(tb[NFTA_RULE_EXPRESSIONS].data, tb[NFTA_RULE_EXPRESSIONS].len, el,
+				NFTA_LIST_MAX) == 0;
+}
+
+static int rule_cb(uint8_t msg_type, const void *payload, size_t len, void *data)
+{
+	struct nftnl_rule *rule;
+	int r;
+
+	if (msg_type != NFT_MSG_NEWRULE || !rule_bounded(payload, len))
+		return -EBADMSG;
+	rule = nftnl_rule_alloc();
+	if (!rule)
+		return -ENOMEM;
+	/* -1: malformed, or an expression this libnftnl does not know */
+	if (nftnl_rule_nlmsg_parse(nfnl_payload_nlh(payload), rule) < 0)
+		r = -EBADMSG;
+	else
+		r = rule_walk(data, rule);
+	nftnl_rule_free(rule);
+	return r;
 }
 
 int natpool_parse_buf(struct nat_rules *rules, const void *buf, size_t len)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The SNAT port pool: source-NAT rules read from the nf_tables ruleset of
- * the current netns over nfnetlink (NFT_MSG_GETRULE, parsed here, no
- * libnftnl and no `nft` subprocess), native masquerade/snat expressions
- * and iptables-nft's MASQUERADE/SNAT targets, with their port range and
+ * the current netns over nfnetlink (NFT_MSG_GETRULE on the kernel-only
+ * socket, rules parsed by libnftnl, no `nft` subprocess), native
+ * masquerade/snat expressions and iptables-nft's MASQUERADE/SNAT targets, with their port range and
  * random/random-fully flags; and the pool a SNAT group may use against
  * them (docs/kernel.md#snat-default-range). No printing.
  */

@@ -67,6 +67,12 @@ void nfnl_set_capture(struct nfnl *nl, FILE *f)
 	nl->capture = f;
 }
 
+const struct nlmsghdr *nfnl_payload_nlh(const void *payload)
+{
+	/* nfnl_parse_buf() passes the bytes after the header and the nfgenmsg */
+	return (const struct nlmsghdr *)((const char *)payload - sizeof(struct nfgenmsg) - NLMSG_HDRLEN);
+}
+
 int nfnl_attrs_parse(const void *buf, size_t len, struct nfnl_attr *tb, unsigned int max)
 {
 	const char *p = buf;

@@ -68,6 +68,13 @@ int nfnl_parse_buf(const void *buf, size_t len, uint32_t seq, uint8_t subsys, nf
 		   void *data, struct nfnl_stats *stats);
 
 /*
+ * nfnl_payload_nlh() - the message whose payload nfnl handed to a
+ * nfnl_msg_cb, checked as described there, for parsers that take the
+ * whole message (libnftnl).
+ */
+const struct nlmsghdr *nfnl_payload_nlh(const void *payload);
+
+/*
  * nfnl_attrs_parse() - index the attributes in buf[0..len) by type (nested
  * flag and byte-order flag masked off) into tb[0..max]; later duplicates win,
  * types above max are skipped. Returns 0 or -EBADMSG when one runs past len.
