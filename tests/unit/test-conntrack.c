@@ -413,6 +413,81 @@ static void test_natpool_iptables_nft_captured(void **state)
 	assert_string_equal(rules.rule[0].chain, "POSTROUTING");
 }
 
+/* what nft makes of 'snat ip to 192.0.2.1:lo-hi'; clobber: a meta load over the min register */
+static void put_snat_rule(uint16_t lo, uint16_t hi, bool clobber, const char *extra)
+{
+	struct nlmsghdr *nlh = msg_start(NFNL_SUBSYS_NFTABLES, NFT_MSG_NEWRULE);
+	struct nlattr *exprs, *el, *d;
+
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "nat4");
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "post");
+	exprs = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	put_imm(nlh, NFT_REG32_01, lo);
+	put_imm(nlh, NFT_REG32_02, hi);
+	if (clobber) {
+		el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "meta");
+		d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+		mnl_attr_put_u32(nlh, NFTA_META_KEY, htonl(NFT_META_MARK));
+		mnl_attr_put_u32(nlh, NFTA_META_DREG, htonl(NFT_REG32_01));
+		mnl_attr_nest_end(nlh, d);
+		mnl_attr_nest_end(nlh, el);
+	}
+	if (extra) {
+		el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, extra);
+		mnl_attr_nest_end(nlh, el);
+	}
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "nat");
+	d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put_u32(nlh, NFTA_NAT_TYPE, htonl(NFT_NAT_SNAT));
+	mnl_attr_put_u32(nlh, NFTA_NAT_FAMILY, htonl(NFPROTO_IPV4));
+	mnl_attr_put_u32(nlh, NFTA_NAT_REG_PROTO_MIN, htonl(NFT_REG32_01));
+	mnl_attr_put_u32(nlh, NFTA_NAT_REG_PROTO_MAX, htonl(NFT_REG32_02));
+	mnl_attr_put_u32(nlh, NFTA_NAT_FLAGS,
+			 htonl(NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PROTO_RANDOM));
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, el);
+	mnl_attr_nest_end(nlh, exprs);
+	msg_end(nlh);
+}
+
+static void test_natpool_snat(void **state)
+{
+	struct nat_rules rules = {};
+
+	(void)state;
+	used = 0;
+	put_snat_rule(50000, 50999, false, NULL);
+	put_snat_rule(50000, 50999, true, NULL);
+	put_snat_rule(51000, 51099, false, "counter");
+	put_done();
+	assert_int_equal(natpool_parse_buf(&rules, buf, used), 0);
+	assert_int_equal(rules.n, 3);
+	assert_false(rules.rule[0].masquerade);
+	assert_false(rules.rule[0].iptables);
+	assert_true(rules.rule[0].have_ports);
+	assert_int_equal(rules.rule[0].port_lo, 50000);
+	assert_int_equal(rules.rule[0].port_hi, 50999);
+	assert_true(rules.rule[0].random);
+	assert_false(rules.rule[0].random_fully);
+	assert_string_equal(rules.rule[0].table, "nat4");
+	assert_string_equal(rules.rule[0].chain, "post");
+	/* the mark loaded over the min register: the range is not the immediates' */
+	assert_false(rules.rule[1].have_ports);
+	assert_true(rules.rule[1].ports_unknown);
+	/* a counter writes no register */
+	assert_true(rules.rule[2].have_ports);
+	assert_int_equal(rules.rule[2].port_lo, 51000);
+	/* an expression libnftnl does not know: the dump is refused, not half read */
+	used = 0;
+	memset(&rules, 0, sizeof(rules));
+	put_snat_rule(50000, 50999, false, "no-such-expr");
+	put_done();
+	assert_int_equal(natpool_parse_buf(&rules, buf, used), -EBADMSG);
+}
+
 static void test_natpool_default(void **state)
 {
 	uint16_t lo, hi;
@@ -496,7 +571,7 @@ int main(void)
 		cmocka_unit_test(test_census_groups),	cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_natpool_rules),
 		cmocka_unit_test(test_census_local),
-		cmocka_unit_test(test_natpool_iptables_nft),
+		cmocka_unit_test(test_natpool_iptables_nft), cmocka_unit_test(test_natpool_snat),
 		cmocka_unit_test(test_natpool_iptables_nft_captured),
 		cmocka_unit_test(test_natpool_default), cmocka_unit_test(test_natpool_garbage),
 		cmocka_unit_test(test_stats_parse),
