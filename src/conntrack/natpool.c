@@ -5,7 +5,9 @@
  * each rule message is parsed by libnftnl. Per rule, the expressions are
  * walked in order with a model of the registers that immediate expressions
  * load, so a masq/nat expression's port range is known when it came from
- * immediates. Also iptables-nft's xt MASQUERADE/SNAT targets. No printing.
+ * immediates. Also iptables-nft's xt MASQUERADE/SNAT targets. libnftnl
+ * exit()s on an attribute of the wrong type (a broken kernel ABI to it):
+ * only the kernel's replies reach it. No printing.
  */
 #include "conntrack/natpool.h"
 
@@ -305,18 +307,37 @@ static int rule_walk(struct nat_rules *rules, const struct nftnl_rule *rule)
 /*
  * libmnl's attribute walk stops quietly at an attribute that claims more
  * than its container holds, which would pass a cut rule off as a shorter
- * one: such messages are refused here first (the rule's attributes and
- * its expression list), the rest is libnftnl's.
+ * one, and libnftnl 1.2.4 reads a missing expression name through a NULL
+ * pointer: such messages are refused here first (the rule's attributes,
+ * its expression list, each expression's name), the rest is libnftnl's.
  */
 static bool rule_bounded(const void *payload, size_t len)
 {
-	struct nfnl_attr tb[NFTA_RULE_MAX + 1], el[NFTA_LIST_MAX + 1];
+	struct nfnl_attr tb[NFTA_RULE_MAX + 1], el[NFTA_LIST_MAX + 1], ex[NFTA_EXPR_MAX + 1];
+	char name[NATPOOL_NAME_LEN];
+	struct nlattr a;
+	const void *list;
+	size_t n;
 
 	if (nfnl_attrs_parse(payload, len, tb, NFTA_RULE_MAX) < 0)
 		return false;
-	return !tb[NFTA_RULE_EXPRESSIONS].data ||
-	       nfnl_attrs_parse(tb[NFTA_RULE_EXPRESSIONS].data, tb[NFTA_RULE_EXPRESSIONS].len, el,
-				NFTA_LIST_MAX) == 0;
+	list = tb[NFTA_RULE_EXPRESSIONS].data;
+	n = tb[NFTA_RULE_EXPRESSIONS].len;
+	if (!list)
+		return true;
+	if (nfnl_attrs_parse(list, n, el, NFTA_LIST_MAX) < 0)
+		return false;
+	/* bounds checked just above */
+	for (size_t off = 0; n - off >= NLA_HDRLEN; off += NLA_ALIGN((size_t)a.nla_len)) {
+		memcpy(&a, (const char *)list + off, sizeof(a));
+		if (nfnl_attrs_parse((const char *)list + off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN,
+				     ex, NFTA_EXPR_MAX) < 0 ||
+		    !nfnl_attr_str(&ex[NFTA_EXPR_NAME], name, sizeof(name)))
+			return false;
+		if (NLA_ALIGN((size_t)a.nla_len) >= n - off)
+			break;
+	}
+	return true;
 }
 
 static int rule_cb(uint8_t msg_type, const void *payload, size_t len, void *data)

@@ -521,6 +521,22 @@ static void test_natpool_garbage(void **state)
 	exprs->nla_len = 60000;
 	assert_int_equal(natpool_parse_buf(&rules, buf, used), -EBADMSG);
 	assert_int_equal(rules.n, 0);
+	/* an expression without a name (libnftnl 1.2.4 would read it through NULL) */
+	used = 0;
+	nlh = msg_start(NFNL_SUBSYS_NFTABLES, NFT_MSG_NEWRULE);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "nat");
+	exprs = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	{
+		struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		struct nlattr *d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+
+		mnl_attr_nest_end(nlh, d);
+		mnl_attr_nest_end(nlh, el);
+	}
+	mnl_attr_nest_end(nlh, exprs);
+	msg_end(nlh);
+	assert_int_equal(natpool_parse_buf(&rules, buf, used), -EBADMSG);
+	assert_int_equal(rules.n, 0);
 }
 
 static void test_stats_parse(void **state)
