@@ -38,7 +38,7 @@ endif
 FUZZ_OUT    := .output$(ROOT_SFX)-fuzz
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-PKGS        := libmnl libnftnl json-c libmicrohttpd yaml-0.1 gnutls libcrypt ncursesw cairo fontconfig sqlite3
+PKGS        := libmnl libnftnl libip4tc json-c libmicrohttpd yaml-0.1 gnutls libcrypt ncursesw cairo fontconfig sqlite3
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(BPF),1)

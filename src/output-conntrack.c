@@ -112,6 +112,7 @@ static struct json_object *json_rules(const struct nat_rules *rules)
 		json_object_object_add(o, "random", json_object_new_boolean(nr->random));
 		json_object_object_add(o, "random_fully", json_object_new_boolean(nr->random_fully));
 		json_object_object_add(o, "iptables", json_object_new_boolean(nr->iptables));
+		json_object_object_add(o, "legacy", json_object_new_boolean(nr->legacy));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -5,7 +5,8 @@
  * each rule message is parsed by libnftnl. Per rule, the expressions are
  * walked in order with a model of the registers that immediate expressions
  * load, so a masq/nat expression's port range is known when it came from
- * immediates. Also iptables-nft's xt MASQUERADE/SNAT targets. libnftnl
+ * immediates. Also iptables-nft's xt MASQUERADE/SNAT targets, and legacy
+ * iptables' through libip4tc when the netns has that nat table. libnftnl
  * exit()s on an attribute of the wrong type (a broken kernel ABI to it):
  * only the kernel's replies reach it. No printing.
  */
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+/* libiptc's netinet/in.h before the kernel's linux/in.h */
+#include <libiptc/libiptc.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
@@ -366,14 +369,81 @@ int natpool_parse_buf(struct nat_rules *rules, const void *buf, size_t len)
 	return nfnl_parse_buf(buf, len, 0, NFNL_SUBSYS_NFTABLES, rule_cb, rules, &stats);
 }
 
+/* Whether this thread's netns has a legacy xtables "nat" table loaded. */
+static bool legacy_nat_present(void)
+{
+	/* thread-self: -A walks namespaces with setns() on one thread */
+	FILE *f = fopen("/proc/thread-self/net/ip_tables_names", "re");
+	char line[64];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, "nat\n") || !strcmp(line, "nat");
+	fclose(f);
+	return found;
+}
+
+/*
+ * Legacy iptables' nat table through libip4tc: its MASQUERADE/SNAT
+ * targets carry the same xt info as iptables-nft's. Only called when the
+ * table is loaded: asking for a missing one makes the kernel load it.
+ */
+static int legacy_read(struct nat_rules *rules)
+{
+	struct xtc_handle *h = iptc_init("nat");
+	const char *chain;
+
+	if (!h)
+		return errno ? -errno : -EIO;
+	for (chain = iptc_first_chain(h); chain; chain = iptc_next_chain(h)) {
+		const struct ipt_entry *e;
+
+		for (e = iptc_first_rule(chain, h); e; e = iptc_next_rule(e, h)) {
+			const char *target = iptc_get_target(e, h);
+			const struct xt_entry_target *t;
+			struct nat_rule nr = { .family = NFPROTO_IPV4, .iptables = true, .legacy = true };
+
+			if (!target || (strcmp(target, "MASQUERADE") && strcmp(target, "SNAT")))
+				continue;
+			snprintf(nr.table, sizeof(nr.table), "nat");
+			snprintf(nr.chain, sizeof(nr.chain), "%s", chain);
+			nr.masquerade = !strcmp(target, "MASQUERADE");
+			/* the target follows the matches, target_offset from the entry */
+			t = (const struct xt_entry_target *)((const char *)e + e->target_offset);
+			if (t->u.target_size >= sizeof(*t) &&
+			    (size_t)e->target_offset + t->u.target_size <= e->next_offset)
+				parse_xt_info(&nr, t->data, t->u.target_size - sizeof(*t));
+			else
+				nr.ports_unknown = true;
+			add_rule(rules, &nr);
+		}
+	}
+	iptc_free(h);
+	return 0;
+}
+
 int natpool_read(struct nfnl *nl, struct nat_rules *ret)
 {
-	int r;
+	int r, lr;
 
 	memset(ret, 0, sizeof(*ret));
 	r = nfnl_dump(nl, NFNL_SUBSYS_NFTABLES, NFT_MSG_GETRULE, NFPROTO_UNSPEC, rule_cb, ret, NULL);
-	if (r < 0)
+	if (r == -ENOMEM || r == -EPERM)
 		return r;
+	if (!legacy_nat_present()) {
+		if (r < 0)
+			return r;
+		ret->have = true;
+		return 0;
+	}
+	/* an nf_tables error leaves the rules it had read: start over for legacy alone */
+	if (r < 0)
+		memset(ret, 0, sizeof(*ret));
+	lr = legacy_read(ret);
+	if (lr < 0)
+		return lr;
 	ret->have = true;
 	return 0;
 }

@@ -3,9 +3,10 @@
  * The SNAT port pool: source-NAT rules read from the nf_tables ruleset of
  * the current netns over nfnetlink (NFT_MSG_GETRULE on the kernel-only
  * socket, rules parsed by libnftnl, no `nft` subprocess), native
- * masquerade/snat expressions and iptables-nft's MASQUERADE/SNAT targets, with their port range and
- * random/random-fully flags; and the pool a SNAT group may use against
- * them (docs/kernel.md#snat-default-range). No printing.
+ * masquerade/snat expressions and iptables-nft's MASQUERADE/SNAT targets,
+ * and legacy iptables' nat table (libip4tc) when loaded, with their port
+ * range and random/random-fully flags; and the pool a SNAT group may use
+ * against them (docs/kernel.md#snat-default-range). No printing.
  */
 #ifndef TWSCOPE_CONNTRACK_NATPOOL_H
 #define TWSCOPE_CONNTRACK_NATPOOL_H
@@ -30,7 +31,8 @@ struct nat_rule {
 	uint16_t port_hi;
 	bool random;
 	bool random_fully;
-	bool iptables;			/* an iptables-nft xt target */
+	bool iptables;			/* an xt target: iptables-nft's, or legacy */
+	bool legacy;			/* from legacy iptables' nat table (libip4tc) */
 };
 
 struct nat_rules {
@@ -62,7 +64,11 @@ struct nat_pool {
  */
 int natpool_parse_buf(struct nat_rules *rules, const void *buf, size_t len);
 
-/* natpool_read() - dump the ruleset of nl's netns. 0 or -errno (-EPERM: CAP_NET_ADMIN). */
+/*
+ * natpool_read() - dump the ruleset of nl's netns, and the legacy nat
+ * table when this thread's netns has one. 0 or -errno (-EPERM:
+ * CAP_NET_ADMIN).
+ */
 int natpool_read(struct nfnl *nl, struct nat_rules *ret);
 
 /*

@@ -928,7 +928,7 @@ static int get_nat_name(struct jload *j, struct json_object *o, const char *key,
 
 static int load_snat_pool(struct jload *j, struct json_object *e, struct facts_snat_group *g)
 {
-	struct json_object *p, *r;
+	struct json_object *p, *r, *lg = NULL;
 
 	TRY(get(j, e, "pool", json_type_object, false, &p));
 	if (p) {
@@ -951,6 +951,9 @@ static int load_snat_pool(struct jload *j, struct json_object *e, struct facts_s
 		TRY(get_nat_name(j, r, "table", g->rule_table, sizeof(g->rule_table)));
 		TRY(get_nat_name(j, r, "chain", g->rule_chain, sizeof(g->rule_chain)));
 		TRY(get_bool(j, r, "iptables", &g->rule_iptables));
+		/* optional: bundles before legacy iptables was read have none */
+		TRY(get(j, r, "legacy", json_type_boolean, false, &lg));
+		g->rule_legacy = lg && json_object_get_boolean(lg);
 		TRY(get_bool(j, r, "masquerade", &g->rule_masquerade));
 		g->have_rule = true;
 		leave(j, old);

@@ -209,6 +209,7 @@ static struct json_object *snat_group_json(const struct facts_snat_group *g)
 		add_str(r, "table", g->rule_table);
 		add_str(r, "chain", g->rule_chain);
 		json_object_object_add(r, "iptables", json_object_new_boolean(g->rule_iptables));
+		json_object_object_add(r, "legacy", json_object_new_boolean(g->rule_legacy));
 		json_object_object_add(r, "masquerade", json_object_new_boolean(g->rule_masquerade));
 		json_object_object_add(x, "rule", r);
 	} else {

@@ -121,6 +121,7 @@ static void fill_group(struct facts_snat_group *d, const struct ct_report *rep, 
 
 		d->have_rule = true;
 		d->rule_iptables = nr->iptables;
+		d->rule_legacy = nr->legacy;
 		d->rule_masquerade = nr->masquerade;
 		copy_name(d->rule_table, sizeof(d->rule_table), nr->table);
 		copy_name(d->rule_chain, sizeof(d->rule_chain), nr->chain);

@@ -206,7 +206,8 @@ struct facts_snat_group {
 	uint32_t pool_size;		/* pool_hi - pool_lo + 1; 0 when unknown */
 	bool random_fully;
 	bool have_rule;			/* the pool came from a rule (named below) */
-	bool rule_iptables;		/* an iptables-nft MASQUERADE/SNAT target */
+	bool rule_iptables;		/* an iptables MASQUERADE/SNAT target */
+	bool rule_legacy;		/* ... in legacy iptables, not iptables-nft */
 	bool rule_masquerade;		/* masquerade, else snat */
 	char rule_table[FACTS_NAT_NAME_LEN];
 	char rule_chain[FACTS_NAT_NAME_LEN];

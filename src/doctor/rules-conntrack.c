@@ -86,7 +86,7 @@ static void pool_evidence(const struct facts_snat_group *w, struct advice_findin
 {
 	if (w->have_rule)
 		ev(x, "pool %u-%u (%u ports) from the %s rule in table '%s' chain '%s' (%s)%s", w->pool_lo,
-		   w->pool_hi, w->pool_size, w->rule_iptables ? "iptables-nft" : "nftables",
+		   w->pool_hi, w->pool_size, w->rule_legacy ? "iptables-legacy" : w->rule_iptables ? "iptables-nft" : "nftables",
 		   w->rule_table, w->rule_chain, w->rule_masquerade ? "masquerade" : "snat",
 		   w->pool_default ? ": it gives no port range, so the kernel's default applies" : "");
 	else
