@@ -40,6 +40,10 @@ check_eq "verdicts other than as expected / skipped-with-reason" 0 \
 		 ((.verdict == "skipped" and (.reason // "") != "") | not))] | length' "$J")"
 check_eq "failed checks" 0 "$(jq '[.scenarios[].checks[]? | select(.ok != true)] | length' "$J")"
 check_eq "summary differs+error" 0 "$(jq '.summary.differs + .summary.error' "$J")"
+# Which scenario and which check, when not as expected (the guests' logs show only this output).
+jq -r '.scenarios[] | select(.verdict != "as expected" and .verdict != "skipped") |
+	"note: \(.name): \(.verdict): " + ([.checks[]? | select(.ok != true) | "\(.what): expected \(.expected), observed \(.observed)"] | join("; ")) +
+	" " + (.error // "")' "$J"
 
 sc() { jq -r --arg n "$1" ".scenarios[] | select(.name == \$n) | $2" "$J"; }
 if [ "$(sc connect-latency .verdict)" = "as expected" ]; then
