@@ -72,6 +72,34 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
+/*
+ * A ctnetlink dump resumes bucket by bucket from the last entry it sent;
+ * entries of any namespace that come and go meanwhile (the hash is shared)
+ * can make it skip one. When the namespace's own count did not move during
+ * the dump but differs from what the dump saw, dump again (bounded).
+ */
+#define CT_DUMP_TRIES 3
+
+static int dump_consistent(struct nfnl *nl, struct ct_report *rep)
+{
+	for (int i = 0;; i++) {
+		struct ct_settings after;
+		int r = ct_dump(nl, &rep->census, &rep->nl);
+
+		if (r < 0 || i + 1 >= CT_DUMP_TRIES || !rep->settings.loaded ||
+		    ct_settings_read(&after) < 0 || !after.loaded)
+			return r;
+		if (after.count != rep->settings.count || rep->census.entries == after.count)
+			return 0;
+		rep->nl.redumps++;
+		ct_census_done(&rep->census);
+		r = ct_census_init(&rep->census);
+		if (r < 0)
+			return r;
+		set_local(&rep->census);
+	}
+}
+
 int ct_report_collect(struct ct_report *rep, uint64_t interval_ns)
 {
 	struct ct_stats first;
@@ -110,7 +138,7 @@ int ct_report_collect(struct ct_report *rep, uint64_t interval_ns)
 		return 0;
 	}
 	set_local(&rep->census);
-	r = empty ? 0 : ct_dump(nl, &rep->census, &rep->nl);
+	r = empty ? 0 : dump_consistent(nl, rep);
 	if (r == -ENOMEM) {
 		nfnl_close(nl);
 		return r;

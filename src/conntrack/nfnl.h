@@ -22,6 +22,7 @@ struct nfnl_stats {
 	uint64_t messages;	/* data messages handed to the callback */
 	uint64_t foreign;	/* datagrams from other senders, dropped */
 	uint64_t dump_intr;	/* messages flagged NLM_F_DUMP_INTR */
+	uint64_t redumps;	/* dumps repeated: they missed entries the count has */
 };
 
 /* A bounded attribute: payload and its length, both checked. */

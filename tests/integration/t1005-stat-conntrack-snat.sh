@@ -63,7 +63,7 @@ J=$TW_TMP/ct.json
 # emulation), so wait, bounded, until no entry is in a closing state.
 for k in $(seq 50); do
 	nsexec "$GW" "$TWSCOPE" stat --conntrack --json >"$J"
-	[ "$k" = 1 ] && echo "note: first dump: $(jq -c '[.conntrack.tcp_states, .conntrack.stats]' "$J")"
+	[ "$k" = 1 ] && echo "note: first dump: $(jq -c '[.conntrack.count, .conntrack.entries, .conntrack.tcp_states, .conntrack.stats]' "$J")"
 	[ "$(jqv "$J" '.conntrack.tcp_states | [.fin_wait, .close_wait, .last_ack, .close, .syn_sent, .syn_recv] | map(. // 0) | add')" = 0 ] && break
 	sleep 0.2
 done
