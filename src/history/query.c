@@ -165,11 +165,31 @@ static int add_point(struct qseries *s, int64_t t, double mn, double avg, double
 	return json_object_array_add(s->points, p) < 0 ? -ENOMEM : 0;
 }
 
+/* Rows (bucket, series, min, avg, max) of a prepared query into the asked series. */
+static int add_rows(sqlite3_stmt *st, struct qstate *qs)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 1);
+		int r;
+
+		if (id < 0 || id > qs->max_id || !qs->by_id[id])
+			continue;
+		r = add_point(&qs->s[qs->by_id[id] - 1], sqlite3_column_int64(st, 0),
+			      sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+			      sqlite3_column_double(st, 4));
+		if (r < 0)
+			return r;
+	}
+	return rc == SQLITE_DONE ? 0 : hdb_errno(rc);
+}
+
 static int scan(struct hdb *h, enum history_tier tier, int64_t since, int64_t until,
 		struct qstate *qs)
 {
 	sqlite3_stmt *st;
-	int r, rc;
+	int r;
 
 	if (tier == HISTORY_TIER_RAW)
 		r = hdb_prepare(h, "SELECT t, series, v, v, v FROM raw WHERE t >= ?1 AND t <= ?2", &st);
@@ -183,20 +203,7 @@ static int scan(struct hdb *h, enum history_tier tier, int64_t since, int64_t un
 	sqlite3_bind_int64(st, 2, until);
 	if (tier != HISTORY_TIER_RAW)
 		sqlite3_bind_int64(st, 3, tier);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 1);
-		int64_t i;
-
-		if (id < 0 || id > qs->max_id || !qs->by_id[id])
-			continue;
-		i = qs->by_id[id] - 1;
-		r = add_point(&qs->s[i], sqlite3_column_int64(st, 0), sqlite3_column_double(st, 2),
-			      sqlite3_column_double(st, 3), sqlite3_column_double(st, 4));
-		if (r < 0)
-			goto out;
-	}
-	r = rc == SQLITE_DONE ? 0 : hdb_errno(rc);
-out:
+	r = add_rows(st, qs);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -211,7 +218,7 @@ static int scan_tail(struct hdb *h, enum history_tier tier, int64_t since, int64
 	int64_t step = history_tier_step(tier), from;
 	sqlite3_stmt *st;
 	char key[32];
-	int r, rc;
+	int r;
 
 	snprintf(key, sizeof(key), "ds_next_%d", (int)tier);
 	r = hdb_meta_get_i64(h, key, &from);
@@ -231,20 +238,7 @@ static int scan_tail(struct hdb *h, enum history_tier tier, int64_t since, int64
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, until);
 	sqlite3_bind_int64(st, 3, step);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 1);
-		int64_t i;
-
-		if (id < 0 || id > qs->max_id || !qs->by_id[id])
-			continue;
-		i = qs->by_id[id] - 1;
-		r = add_point(&qs->s[i], sqlite3_column_int64(st, 0), sqlite3_column_double(st, 2),
-			      sqlite3_column_double(st, 3), sqlite3_column_double(st, 4));
-		if (r < 0)
-			goto out;
-	}
-	r = rc == SQLITE_DONE ? 0 : hdb_errno(rc);
-out:
+	r = add_rows(st, qs);
 	sqlite3_finalize(st);
 	return r;
 }
