@@ -265,7 +265,13 @@ int downsample_vacuum(struct hdb *h, int pages)
 {
 	char sql[64];
 
-	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d)", pages);
+	/*
+	 * In WAL mode the file only shrinks when a checkpoint copies the
+	 * vacuum back, and the automatic one waits for 1000 pages of WAL:
+	 * minutes of samples. Checkpoint now (PASSIVE: never waits for readers).
+	 */
+	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d); PRAGMA wal_checkpoint(PASSIVE)",
+		 pages);
 	return hdb_exec(h, sql);
 }
 
