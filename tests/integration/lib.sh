@@ -56,6 +56,21 @@ setup_ns() {
 # nsexec NS CMD...: run inside the namespace.
 nsexec() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# no_resets NS: NS sends no TCP RST (an nft rule in NS only). For NAT tests
+# with exact conntrack counts: when a delayed ACK follows the server's FIN
+# (seen under qemu emulation), the client's TIME_WAIT answers it, the
+# server's listener resets, and conntrack ends that TIME_WAIT entry early.
+no_resets() {
+	nsexec "$1" nft -f - <<'NFT' || { echo "cannot load the no-RST rule in $1"; exit 1; }
+table inet twnorst {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp flags & rst == rst drop
+	}
+}
+NFT
+}
+
 # nssysctl NS key=value: set a sysctl inside the namespace only.
 nssysctl() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null || { echo "sysctl $2 failed"; exit 1; }; }
 

@@ -59,6 +59,7 @@ start_peer() { # start_peer NS ARGS... : waits for its first line
 	read -r -t 60 line <"$fifo" || { echo "natpeer $*: no answer $(cat "$TW_TMP/peer.err")"; exit 1; }
 	case $line in ready|done) ;; *) echo "natpeer $*: $line"; exit 1 ;; esac
 }
+no_resets "$SV"
 start_peer "$SV" serve 10.202.3.2 8080
 start_peer "$SV" serve 10.202.3.2 8081
 start_peer "$SV" serve 10.202.6.2 8080

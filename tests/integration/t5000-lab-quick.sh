@@ -47,7 +47,7 @@ jq -r '.scenarios[] | select(.verdict != "as expected" and .verdict != "skipped"
 
 sc() { jq -r --arg n "$1" ".scenarios[] | select(.name == \$n) | $2" "$J"; }
 if [ "$(sc connect-latency .verdict)" = "as expected" ]; then
-	check_eq "connect-latency: usable, samples" "2000 100" \
+	check_eq "connect-latency: usable, samples" "8000 100" \
 		"$(sc connect-latency '"\(.observed.usable_ports) \(.observed.samples_per_level)"')"
 	# The parity walk starts once one parity is full: at 50 %, not at 40 %.
 	check_eq "connect-latency: slow from" 50 "$(sc connect-latency .observed.slow_from_use_pct)"
