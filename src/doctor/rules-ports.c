@@ -117,8 +117,9 @@ static const char *reuse_delay_text(const struct tw_facts *f, char *buf, size_t 
 	else if (f->sysctl[FS_TW_REUSE_DELAY].error || kernel_has(f, KCHANGE_TW_REUSE_DELAY) == KVER_YES)
 		snprintf(buf, len, "tcp_tw_reuse_delay (default 1000 ms)");
 	else
-		snprintf(buf, len, "about 1 s (fixed on this kernel, counted in whole seconds; the "
-			 "tcp_tw_reuse_delay sysctl came in %s)", since(KCHANGE_TW_REUSE_DELAY, sn, sizeof(sn)));
+		snprintf(buf, len, "up to 1 s (fixed on this kernel: the next whole second after its last "
+			 "timestamp; the tcp_tw_reuse_delay sysctl came in %s)",
+			 since(KCHANGE_TW_REUSE_DELAY, sn, sizeof(sn)));
 	return buf;
 }
 

@@ -43,7 +43,8 @@ static int run(struct lab_env *env, struct lab_result *res)
 	struct tw_counters *c0 = NULL, *c1 = NULL;
 	struct collect_result cr;
 	int64_t usable, delay_ms = 1000;
-	uint64_t t_first, t_exhausted, tw_n;
+	uint64_t t_first, t_first_tw, t_exhausted, t_attempt, tw_n;
+	bool has_delay_sysctl;
 	uint32_t min_ms, max_ms;
 	int l0, l1, l2, n, err, r = 0;
 	char buf[32];
@@ -53,14 +54,15 @@ static int run(struct lab_env *env, struct lab_result *res)
 	    lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "0") < 0 ||
 	    lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "1") < 0)
 		return lab_fail(res, -errno, "cannot set the sysctls");
-	if (lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay")) {
+	has_delay_sysctl = lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay");
+	if (has_delay_sysctl) {
 		int64_t v;
 
 		if (ksettings_sysctl_i64("net.ipv4.tcp_tw_reuse_delay", &v) == 0)
 			delay_ms = v;
 	} else {
 		/* compat: before 6.14 the delay was a hard-coded ~1 s (docs/kernel.md#tw-reuse-delay) */
-		lab_obs_str(res, "tcp_tw_reuse_delay", "absent (kernel < 6.14): about 1 s, whole seconds");
+		lab_obs_str(res, "tcp_tw_reuse_delay", "absent (kernel < 6.14): the next whole second");
 	}
 	lab_obs_int(res, "tcp_tw_reuse_delay_ms", delay_ms);
 	l0 = labnet_listen(9000, false, 4096);
@@ -73,7 +75,16 @@ static int run(struct lab_env *env, struct lab_result *res)
 	/* 1. reuse off: exactly `usable` connections, then EADDRNOTAVAIL */
 	c0 = lab_counters();
 	t_first = now_ns();
-	n = churn(env, l0, 9000, MAX_TRIES, &err);
+	/* the first connection alone: its TIME_WAIT's last timestamp came before t_first_tw */
+	r = labnet_cycle(l0, 9000, NULL, LABNET_CLIENT_FIRST);
+	t_first_tw = now_ns();
+	if (r < 0) {
+		n = 0;
+		err = r;
+		r = 0;
+	} else {
+		n = 1 + churn(env, l0, 9000, MAX_TRIES - 1, &err);
+	}
 	t_exhausted = now_ns();
 	lab_log(env, "reuse off: %d connects, then %s", n, lab_errno_name(err));
 	r = lab_census(res, "census_after_exhaustion", &cr);
@@ -96,10 +107,22 @@ static int run(struct lab_env *env, struct lab_result *res)
 	/* 2. tcp_tw_reuse=1 right away: the TIME_WAIT sockets are younger than the delay */
 	lab_phase(res, "2. reuse on right after exhaustion");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "1");
+	t_attempt = now_ns();
 	n = churn(env, l0, 9000, 1, &err);
 	lab_obs_double(res, "reuse_immediate_oldest_tw_age_ms", (double)(now_ns() - t_first) / 1e6, 1);
-	if ((int64_t)((now_ns() - t_first) / NSEC_PER_MSEC) < delay_ms)
-		lab_expect_errno(res, "reuse=1 before tcp_tw_reuse_delay: connect()", EADDRNOTAVAIL, err);
+	if (has_delay_sysctl) {
+		if ((int64_t)((now_ns() - t_first) / NSEC_PER_MSEC) < delay_ms)
+			lab_expect_errno(res, "reuse=1 before tcp_tw_reuse_delay: connect()", EADDRNOTAVAIL, err);
+	} else if (t_first / NSEC_PER_SEC == t_attempt / NSEC_PER_SEC) {
+		/*
+		 * compat: before 6.14 a TIME_WAIT is reusable once the monotonic
+		 * clock's whole second moved past the second of its last
+		 * timestamp: none is while the fill and this connect() share one.
+		 */
+		lab_expect_errno(res, "reuse=1 within the second of the fill: connect()", EADDRNOTAVAIL, err);
+	} else if (t_first_tw / NSEC_PER_SEC < t_attempt / NSEC_PER_SEC) {
+		lab_expect_errno(res, "reuse=1 a second boundary after the first TIME_WAIT: connect()", 0, err);
+	}	/* else the boundary fell inside the first connection: either outcome is right */
 	lab_phase(res, "3. measure the ceiling, reuse off");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse", "0");
 
@@ -163,7 +186,8 @@ static int run(struct lab_env *env, struct lab_result *res)
 	/* 5. the ceiling with reuse: reuse=1, timestamps on, shortest delay, 500 ms run */
 	lab_phase(res, "6. reuse rate with the shortest delay");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "1");
-	if (lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay")) {
+	has_delay_sysctl = lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay");
+	if (has_delay_sysctl) {
 		uint64_t t0;
 
 		(void) lab_sysctl_set(env, res, "net.ipv4.tcp_tw_reuse_delay", "1");
