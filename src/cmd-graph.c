@@ -97,10 +97,10 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *since = NULL, *until = NULL;
+	const char *since = NULL, *until = NULL, *bad;
 	int64_t now = (int64_t)time(NULL);
 	uint32_t n;
-	int c;
+	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
@@ -158,13 +158,11 @@ static int parse_args(struct tw_ctx *ctx, int argc, char **argv, struct graph_ar
 		return tw_usage(ctx, "give the history with --input FILE or --db PATH (one of them)%s", "");
 	if ((since || until) && !a->db)
 		return tw_usage(ctx, "--since and --until go with --db (an --input file holds its own range)%s", "");
-	a->until = now;
-	if (until && history_parse_time(until, now, &a->until) < 0)
-		return tw_usage(ctx, "invalid --until '%s' (unix seconds, RFC 3339, or -1h, -30m, -2d)", until);
-	a->since = a->until - GRAPH_DB_SPAN_SEC;
-	if (since && history_parse_time(since, now, &a->since) < 0)
-		return tw_usage(ctx, "invalid --since '%s' (unix seconds, RFC 3339, or -1h, -30m, -2d)", since);
-	if (a->since >= a->until)
+	r = history_parse_range(since, until, now, GRAPH_DB_SPAN_SEC, &a->since, &a->until, &bad);
+	if (r == -EINVAL)
+		return tw_usage(ctx, "invalid %s '%s' (" HISTORY_TIME_FORMS ")", bad,
+				!strcmp(bad, "--since") ? since : until);
+	if (r < 0)
 		return tw_usage(ctx, "--since must be before --until%s", "");
 	if (!a->format_set && a->out && ends_with(a->out, ".png"))
 		a->g.format = GRAPH_FMT_PNG;

@@ -294,16 +294,17 @@ static int run(struct tw_ctx *ctx, struct history_args *a)
 	struct history_query q = { .force_tier = a->force_tier, .tier = a->tier };
 	int64_t now = (int64_t)time(NULL);
 	struct json_object *o = NULL;
+	const char *bad;
 	int r;
 
 	if (a->check)
 		return run_check(a);
-	if (history_parse_time(a->since, now, &q.since) < 0)
-		return tw_usage(ctx, "invalid --since '%s' (unix seconds, RFC 3339, now, -1h...)", a->since);
-	if (history_parse_time(a->until, now, &q.until) < 0)
-		return tw_usage(ctx, "invalid --until '%s' (unix seconds, RFC 3339, now, -1h...)", a->until);
-	if (q.until < q.since)
-		return tw_usage(ctx, "--until is before --since");
+	r = history_parse_range(a->since, a->until, now, HISTORY_DEFAULT_SPAN_SEC, &q.since, &q.until, &bad);
+	if (r == -EINVAL)
+		return tw_usage(ctx, "invalid %s '%s' (" HISTORY_TIME_FORMS ")", bad,
+				!strcmp(bad, "--since") ? a->since : a->until);
+	if (r < 0)
+		return tw_usage(ctx, "--since must be before --until%s", "");
 	if (a->n_series) {
 		q.series = a->series;
 		q.n_series = a->n_series;
@@ -323,7 +324,7 @@ static int run(struct tw_ctx *ctx, struct history_args *a)
 
 int cmd_history(struct tw_ctx *ctx, int argc, char **argv)
 {
-	struct history_args a = { .db = HISTORY_DEFAULT_DB, .since = "-1h", .until = "now" };
+	struct history_args a = { .db = HISTORY_DEFAULT_DB };
 	int r;
 
 	r = parse_args(ctx, argc, argv, &a);

@@ -17,6 +17,7 @@ struct json_object;
 
 #define HISTORY_VERSION 1
 #define HISTORY_DEFAULT_DB "/var/lib/twscope/history.db"
+#define HISTORY_DEFAULT_SPAN_SEC 3600	/* history without --since: the last hour */
 /* Per series: a finer tier is skipped beyond this (a JSON point costs ~300 bytes in json-c). */
 #define HISTORY_MAX_POINTS 5000
 
@@ -57,6 +58,18 @@ enum history_tier history_pick_tier(const int64_t keep_sec[HISTORY_TIER_MAX],
  * Returns 0 or -EINVAL.
  */
 int history_parse_time(const char *s, int64_t now, int64_t *ret);
+
+/*
+ * history_parse_range() - --since and --until (either NULL for its default:
+ * until now, since until - default_span) as a range of unix seconds.
+ * Returns 0; -EINVAL with *ret_bad the option ("--since", "--until") whose
+ * text is not a time; -ERANGE when since is not before until.
+ */
+int history_parse_range(const char *since, const char *until, int64_t now, int64_t default_span,
+			int64_t *ret_since, int64_t *ret_until, const char **ret_bad);
+
+/* The forms history_parse_time() takes, for usage errors. */
+#define HISTORY_TIME_FORMS "unix seconds, RFC 3339, now, or -1h, -30m, -2d"
 
 struct history_query {
 	int64_t since;

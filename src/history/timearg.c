@@ -152,3 +152,25 @@ int history_parse_time(const char *s, int64_t now, int64_t *ret)
 	}
 	return parse_rfc3339(s, ret);
 }
+
+int history_parse_range(const char *since, const char *until, int64_t now, int64_t default_span,
+			int64_t *ret_since, int64_t *ret_until, const char **ret_bad)
+{
+	int64_t s, u = now;
+
+	*ret_bad = NULL;
+	if (until && history_parse_time(until, now, &u) < 0) {
+		*ret_bad = "--until";
+		return -EINVAL;
+	}
+	s = u - default_span;
+	if (since && history_parse_time(since, now, &s) < 0) {
+		*ret_bad = "--since";
+		return -EINVAL;
+	}
+	if (s >= u)
+		return -ERANGE;
+	*ret_since = s;
+	*ret_until = u;
+	return 0;
+}

@@ -336,6 +336,31 @@ static void test_parse_time(void **state)
 			fail_msg("'%s' was accepted", bad[i]);
 }
 
+/* --since/--until: defaults, which option was bad, and an empty range refused. */
+static void test_parse_range(void **state)
+{
+	const int64_t now = 1764250000;
+	const char *bad;
+	int64_t s, u;
+
+	(void) state;
+	assert_int_equal(history_parse_range(NULL, NULL, now, 3600, &s, &u, &bad), 0);
+	assert_int_equal(s, now - 3600);
+	assert_int_equal(u, now);
+	assert_int_equal(history_parse_range("-2h", "-1h", now, 3600, &s, &u, &bad), 0);
+	assert_int_equal(s, now - 7200);
+	assert_int_equal(u, now - 3600);
+	/* the default span counts back from --until */
+	assert_int_equal(history_parse_range(NULL, "1764200000", now, 600, &s, &u, &bad), 0);
+	assert_int_equal(s, 1764200000 - 600);
+	assert_int_equal(history_parse_range("yesterday", NULL, now, 3600, &s, &u, &bad), -EINVAL);
+	assert_string_equal(bad, "--since");
+	assert_int_equal(history_parse_range(NULL, "-1x", now, 3600, &s, &u, &bad), -EINVAL);
+	assert_string_equal(bad, "--until");
+	assert_int_equal(history_parse_range("-1h", "-2h", now, 3600, &s, &u, &bad), -ERANGE);
+	assert_int_equal(history_parse_range("now", "now", now, 3600, &s, &u, &bad), -ERANGE);
+}
+
 static void test_not_ours(void **state)
 {
 	struct hdb *h = NULL;
@@ -360,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
 		cmocka_unit_test(test_pick_tier),
 		cmocka_unit_test(test_parse_time),
+		cmocka_unit_test(test_parse_range),
 		cmocka_unit_test_setup_teardown(test_not_ours, setup, teardown),
 	};
 
