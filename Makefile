@@ -279,7 +279,8 @@ check-fresh:
 	$(Q)scripts/check-fresh $(FRESH_ARGS)
 
 # check-kernels: a subset of the integration tests on Debian 12's own kernels
-# (generic, cloud; the running one when its image is readable) under qemu TCG,
+# (generic, cloud) under qemu TCG and the running one (booted when its image
+# is readable, else natively),
 # and docs/kernels.md's table rewritten from the run (docs/kernels.md).
 # KERNELS="generic" narrows the matrix, TW_KERNEL_TESTS the subset;
 # KERNELS_DOC= leaves the table alone (CI).
