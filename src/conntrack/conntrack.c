@@ -73,10 +73,12 @@ static void sleep_ns(uint64_t ns)
 }
 
 /*
- * A ctnetlink dump resumes bucket by bucket from the last entry it sent;
+ * A ctnetlink dump resumes bucket by bucket from the last entry it sent, and
  * entries of any namespace that come and go meanwhile (the hash is shared)
- * can make it skip one. When the namespace's own count did not move during
- * the dump but differs from what the dump saw, dump again (bounded).
+ * could make it skip one (not seen: the one missing entry that prompted this
+ * was a RST ending it, docs/kernels.md). When the namespace's own count did
+ * not move during the dump but differs from what the dump saw, dump again
+ * (bounded).
  */
 #define CT_DUMP_TRIES 3
 

@@ -186,7 +186,6 @@ static int run(struct lab_env *env, struct lab_result *res)
 	/* 5. the ceiling with reuse: reuse=1, timestamps on, shortest delay, 500 ms run */
 	lab_phase(res, "6. reuse rate with the shortest delay");
 	(void) lab_sysctl_set(env, res, "net.ipv4.tcp_timestamps", "1");
-	has_delay_sysctl = lab_sysctl_has("net.ipv4.tcp_tw_reuse_delay");
 	if (has_delay_sysctl) {
 		uint64_t t0;
 
