@@ -80,7 +80,7 @@ endif
 MAIN_SRC    := src/twscope.c
 BPF_SRCS    := $(wildcard src/bpf/*.bpf.c)
 # One folder per subsystem (src/bpf holds the eBPF programs, built apart).
-SUBSYSTEMS  := lab doctor serve netns conntrack top graph history
+SUBSYSTEMS  := lab doctor bundle serve netns conntrack top graph history
 LIB_SRCS    := $(filter-out $(MAIN_SRC),$(wildcard src/*.c $(SUBSYSTEMS:%=src/%/*.c)))
 ifneq ($(BPF),1)
 LIB_SRCS    := $(filter-out src/tracer.c,$(LIB_SRCS))

@@ -4,8 +4,8 @@
  * evaluate the rules and render the findings. Exit codes follow the Nagios
  * plugin API: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also usage errors and
  * collection failures). Collecting is facts.c, deciding advice.c and the
- * rules-*.c, text output-doctor.c, saving and loading bundles bundle-save.c
- * and bundle-load.c.
+ * rules-*.c, text output-doctor.c, saving and loading bundles src/bundle/
+ * (save.c, load.c).
  */
 #include "twscope.h"
 
@@ -19,8 +19,8 @@
 
 #include <json-c/json.h>
 
+#include "bundle/bundle.h"
 #include "doctor/advice.h"
-#include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "census.h"
 #include "ksettings.h"

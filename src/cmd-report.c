@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle/bundle.h"
 #include "collect.h"
 #include "doctor/advice.h"
-#include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "graph/render.h"
 #include "graph/series.h"

@@ -2,8 +2,8 @@
 /*
  * facts: collect what doctor's rules need from the current network namespace
  * (sysctls, two counter samples, sockstat, slab size, census, CLOSE_WAIT
- * owners, sysctl config lines). Saving and loading bundles is bundle-save.c
- * and bundle-load.c. No rules and no printing here.
+ * owners, sysctl config lines). Saving and loading bundles is src/bundle/.
+ * No rules and no printing here.
  */
 #include "doctor/facts.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * facts: everything doctor's rules look at, collected from the live system
- * (current netns) or loaded from a saved JSON bundle (bundle.h). Each piece
+ * (current netns) or loaded from a saved JSON bundle (bundle/bundle.h). Each piece
  * records whether it could be read, so a rule with missing input says
  * "unknown". Collection only: no rules, no printing.
  */

@@ -13,8 +13,8 @@
 
 #include <json-c/json.h>
 
+#include "bundle/bundle.h"
 #include "doctor/advice.h"
-#include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "output.h"
 #include "output-doctor.h"

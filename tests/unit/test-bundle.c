@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for bundle-save.c, bundle-load.c and the code that consumes
+ * Unit tests for src/bundle/ (save.c, load.c) and the code that consumes
  * loaded facts: a saved fixture evaluated offline, the round trip, and the
  * hostile bundles of issue part 4/5 (clamped integers, inverted ranges, NUL
  * bytes, null, deep nesting, huge and non-regular files), plus the
@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "bundle/bundle.h"
 #include "doctor/advice.h"
-#include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "output-doctor.h"
 #include "tcpstate.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle/bundle.h"
 #include "doctor/advice.h"
-#include "doctor/bundle.h"
 #include "doctor/facts.h"
 #include "doctor/kver.h"
 #include "doctor/sysctlconf.h"

@@ -3,8 +3,10 @@
  * bundle: doctor's facts saved as JSON (--save) and loaded back (--load).
  * A bundle is untrusted input: the loader checks syntax, types, ranges and
  * the invariants collection guarantees, and names the offending field.
- * No printing; facts.c collects, bundle-save.c and bundle-load.c only
- * (de)serialise.
+ * The public face of src/bundle/: save.c writes; load.c reads, with reader.c
+ * (typed getters that keep the field's path), scan.c (strict JSON text),
+ * load-census.c and load-conntrack.c (their sections). No printing;
+ * doctor/facts.c collects, the files here only (de)serialise.
  */
 #ifndef TWSCOPE_BUNDLE_H
 #define TWSCOPE_BUNDLE_H

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bundle-save: write doctor's facts as a JSON bundle (--save), the format
- * bundle-load.c reads back. No collection and no printing here.
+ * save: write doctor's facts as a JSON bundle (--save), the format load.c
+ * reads back. No collection and no printing here.
  */
-#include "doctor/bundle.h"
+#include "bundle/bundle.h"
 
 #include <json-c/json.h>
 
@@ -12,7 +12,7 @@
 #include "tcpstate.h"
 #include "output.h"
 #include "util.h"
-#include "doctor/bundle-keys.h"
+#include "bundle/keys.h"
 
 /* --- bundle: facts -> JSON --------------------------------------------- */
 
