@@ -16,6 +16,10 @@
  *     deferred EP N        TCP_DEFER_ACCEPT on EP's listener, N silent clients: N request
  *                          sockets stay in NEW_SYN_RECV while the clients are ESTABLISHED
  *     comm NAME            set this process's comm to NAME (any bytes, PR_SET_NAME keeps 15)
+ *
+ * With SOCKPOP_OWN_NETNS=1 in the environment (the caller made this network
+ * namespace; never the initial one) net.ipv4.tcp_tw_reuse is 0 in it while
+ * the population is built, and the old value is back before "ready".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +32,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,6 +237,59 @@ static long sockstat_tw(void)
 	return tw;
 }
 
+/*
+ * A connect() takes over a TIME_WAIT of its own 4-tuple (tcp_tw_reuse: 2, the
+ * default, allows it on loopback) once the whole second of that TIME_WAIT's
+ * last timestamp has passed. A population that takes longer than that (an
+ * emulated CPU) silently loses TIME_WAIT sockets to its own later connects, so
+ * reuse is off while it builds: in the caller's own namespace only.
+ */
+static const char tw_reuse_path[] = "/proc/sys/net/ipv4/tcp_tw_reuse";
+static char tw_reuse_saved[16];
+
+/* Shares PID 1's network namespace (where that can be seen). */
+static int in_initial_netns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return 1;
+	if (stat("/proc/1/ns/net", &init) < 0)
+		return 0;	/* PID 1 hidden from us (a sandbox): trust the caller */
+	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+static int write_sysctl(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "we");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(value, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void tw_reuse_off(void)
+{
+	const char *own = getenv("SOCKPOP_OWN_NETNS");
+	FILE *f;
+
+	if (!own || strcmp(own, "1") || in_initial_netns() || !(f = fopen(tw_reuse_path, "re")))
+		return;
+	if (!fgets(tw_reuse_saved, sizeof(tw_reuse_saved), f))
+		tw_reuse_saved[0] = '\0';
+	fclose(f);
+	if (tw_reuse_saved[0] && write_sysctl(tw_reuse_path, "0") < 0)
+		tw_reuse_saved[0] = '\0';	/* not ours to change (no rights): leave it */
+}
+
+static void tw_reuse_restore(void)
+{
+	if (tw_reuse_saved[0] && write_sysctl(tw_reuse_path, tw_reuse_saved) < 0)
+		die("restore", tw_reuse_path);
+}
+
 static void on_term(int sig)
 {
 	(void)sig;
@@ -244,6 +302,7 @@ int main(int argc, char **argv)
 
 	signal(SIGTERM, on_term);
 	signal(SIGPIPE, SIG_IGN);
+	tw_reuse_off();
 	for (i = 1; i < argc; i++) {
 		const char *op = argv[i];
 
@@ -305,6 +364,7 @@ int main(int argc, char **argv)
 		errno = ETIMEDOUT;
 		die("sockstat tw below", "expected");
 	}
+	tw_reuse_restore();
 	printf("ready tw=%ld\n", sockstat_tw());
 	fflush(stdout);
 	/* Hold until SIGTERM; at most one hour. */

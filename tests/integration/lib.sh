@@ -75,12 +75,13 @@ NFT
 nssysctl() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null || { echo "sysctl $2 failed"; exit 1; }; }
 
 # sockpop NS ARGS...: start the population helper in NS; waits until it says ready.
-# The helper keeps its sockets until the test ends.
+# The helper keeps its sockets until the test ends. NS is the test's own, so
+# the helper may turn tcp_tw_reuse off there while it builds (see sockpop.c).
 sockpop() {
 	local ns=$1; shift
 	local fifo=$TW_TMP/pop.$RANDOM
 	mkfifo "$fifo"
-	ip netns exec "$ns" "$HELPERS/sockpop" "$@" >"$fifo" 2>"$TW_TMP/pop.err" &
+	SOCKPOP_OWN_NETNS=1 ip netns exec "$ns" "$HELPERS/sockpop" "$@" >"$fifo" 2>"$TW_TMP/pop.err" &
 	TW_PIDS+=($!)
 	local line
 	if ! read -r -t 60 line <"$fifo"; then
