@@ -132,6 +132,21 @@ int read_small_file(const char *path, size_t max_bytes, char **ret_buf)
 	return read_fd_all(fd, max_bytes, ret_buf, &len);
 }
 
+void text_line_column(const char *buf, size_t off, char *out, size_t len)
+{
+	unsigned int line = 1, col = 1;
+
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	snprintf(out, len, "line %u column %u", line, col);
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -89,6 +89,9 @@ int read_small_file(const char *path, size_t max_bytes, char **ret_buf);
  */
 int read_fd_all(int fd, size_t max_bytes, char **ret_buf, size_t *ret_len);
 
+/* text_line_column() - "line 3 column 7" of byte offset off in buf, into out. */
+void text_line_column(const char *buf, size_t off, char *out, size_t len);
+
 /* now_ns() - CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -18,6 +18,7 @@
 
 #include "bundle/bundle.h"
 #include "bundle/reader.h"
+#include "util.h"
 
 /*
  * json-c (0.16) even in strict mode accepts NaN, Infinity and single-quoted
@@ -201,22 +202,6 @@ size_t jload_skip_ws(const char *buf, size_t off, size_t len)
 	return off;
 }
 
-/* "line 3 column 7" of byte offset off. */
-static void where(const char *buf, size_t off, char *out, size_t len)
-{
-	unsigned int line = 1, col = 1;
-
-	for (size_t i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	snprintf(out, len, "line %u column %u", line, col);
-}
-
 int jload_parse(struct jload *j, const char *buf, size_t len, struct json_object **ret)
 {
 	struct json_tokener *tok = json_tokener_new_ex(BUNDLE_MAX_DEPTH);
@@ -241,7 +226,7 @@ int jload_parse(struct jload *j, const char *buf, size_t len, struct json_object
 		e = json_tokener_get_error(tok);
 		end = len;
 	}
-	where(buf, end < len ? end : len, at, sizeof(at));
+	text_line_column(buf, end < len ? end : len, at, sizeof(at));
 	if (e == json_tokener_continue)
 		r = jload_fail(j, "bundle is truncated: the JSON ends before the document does");
 	else if (e == json_tokener_error_depth)

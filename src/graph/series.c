@@ -336,21 +336,6 @@ int graph_history_from_json(const struct json_object *o, struct graph_history *r
 	return 0;
 }
 
-static void where(const char *buf, size_t off, char *out, size_t len)
-{
-	unsigned int line = 1, col = 1;
-
-	for (size_t i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	snprintf(out, len, "line %u column %u", line, col);
-}
-
 /*
  * json-c makes an object per value and an array per point (about 500 bytes
  * for [t, min, avg, max]): count containers and separators, an upper bound
@@ -405,7 +390,7 @@ int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, ch
 		je = json_tokener_get_error(tok);
 		end = n;
 	}
-	where(buf, end < n ? end : n, at, sizeof(at));
+	text_line_column(buf, end < n ? end : n, at, sizeof(at));
 	json_tokener_free(tok);
 	if (je == json_tokener_continue)
 		r = fail(&e, -EINVAL, "history is truncated: the JSON ends before the document does");
@@ -420,7 +405,7 @@ int graph_history_parse(const char *buf, size_t n, struct graph_history *ret, ch
 		while (end < n && strchr(" \t\r\n", buf[end]))
 			end++;
 		if (end < n) {
-			where(buf, end, at, sizeof(at));
+			text_line_column(buf, end, at, sizeof(at));
 			r = fail(&e, -EINVAL, "history has data after the JSON document at %s", at);
 		}
 	}
